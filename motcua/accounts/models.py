@@ -1,0 +1,51 @@
+"""People who use motcua and what they may do where.
+
+A user may belong to several organisation units, with one role in each (a counter officer of
+a commune centre may also be a specialist of a department). Roles are not tied to
+civil-servant status: postal and contracted staff act as counter officers too (Decree 118)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTER_OFFICER = "counter_officer", _("Cán bộ một cửa")  # cán bộ tiếp nhận và trả kết quả
+    SPECIALIST = "specialist", _("Chuyên viên thụ lý")
+    AGENCY_LEADER = "agency_leader", _("Lãnh đạo cơ quan")
+    CENTRE_DIRECTOR = "centre_director", _("Lãnh đạo Trung tâm")
+    ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def memberships_with(self, role: Role) -> models.QuerySet[Membership]:
+        return self.memberships.filter(role=role, is_active=True).select_related("unit")
+
+    def has_role_at(self, role: Role, unit_id: int) -> bool:
+        return self.memberships.filter(role=role, unit_id=unit_id, is_active=True).exists()
+
+
+class Membership(models.Model):
+    """A user's role in one organisation unit (thành viên của đơn vị)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit.code}"

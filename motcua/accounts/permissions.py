@@ -1,0 +1,38 @@
+"""Permission predicates: who may do what, where. Interfaces ask these; they never guess."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from motcua.accounts.models import Role, User
+from motcua.catalog.models import Unit
+
+
+def counter_units(user: User) -> QuerySet[Unit]:
+    """Units at whose counter the user may receive dossiers."""
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    return Unit.objects.filter(
+        memberships__user=user,
+        memberships__role=Role.COUNTER_OFFICER,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+
+
+def can_receive_at(user: User, unit: Unit) -> bool:
+    return counter_units(user).filter(pk=unit.pk).exists()
+
+
+def can_view_dossier(user: User, dossier: object) -> bool:
+    """Staff of the receiving unit or of the deciding agency (or above them) see personal data."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    receiving = dossier.receiving_unit  # type: ignore[attr-defined]
+    agency = dossier.agency  # type: ignore[attr-defined]
+    for membership in user.memberships.filter(is_active=True).select_related("unit"):
+        if receiving.is_within(membership.unit) or agency.is_within(membership.unit):
+            return True
+    return False

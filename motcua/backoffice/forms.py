@@ -1,0 +1,103 @@
+"""The counter's intake form: what the officer types, validated and normalised (NFC, trimmed)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ProcedureVersion, Unit
+from motcua.core.text import clean_text, digits_only
+from motcua.dossiers.models import Channel, ReturnChannel
+
+
+class IntakeForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Nơi tiếp nhận"))
+    version = forms.ModelChoiceField(
+        queryset=ProcedureVersion.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Chọn thủ tục hành chính."),
+            "invalid_choice": _("Thủ tục không tồn tại."),
+        },
+    )
+    applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
+    applicant_id_number = forms.CharField(
+        label=_("Số CCCD / mã số thuế"), max_length=20, required=False
+    )
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    channel = forms.ChoiceField(
+        label=_("Kênh nộp"),
+        choices=Channel.choices,
+        initial=Channel.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    postal_handover_at = forms.DateTimeField(
+        label=_("Thời điểm ký biên bản giao nhận (hồ sơ qua bưu chính)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    components = forms.MultipleChoiceField(
+        label=_("Thành phần hồ sơ đã nhận"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sets_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=50, initial=1)
+    agency = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label=_("Cơ quan giải quyết"),
+        required=False,
+        empty_label=_("Theo thủ tục (tự xác định)"),
+    )
+    return_channel = forms.ChoiceField(
+        label=_("Hình thức nhận kết quả"),
+        choices=ReturnChannel.choices,
+        initial=ReturnChannel.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    postal_address = forms.CharField(
+        label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=300, required=False
+    )
+
+    def __init__(
+        self, *args: Any, units: Any, version: ProcedureVersion | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        if version is not None:
+            components = self.fields["components"]
+            assert isinstance(components, forms.MultipleChoiceField)
+            components.choices = [(n, n) for n in version.component_names()]
+            agencies = Unit.objects.filter(
+                pk__in=[version.agency_id, *version.other_agencies.values_list("pk", flat=True)]
+            )
+            agency_field = self.fields["agency"]
+            assert isinstance(agency_field, forms.ModelChoiceField)
+            agency_field.queryset = agencies
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in (
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_address",
+            "postal_address",
+        ):
+            if name in data:
+                data[name] = clean_text(data[name])
+        if "applicant_phone" in data:
+            data["applicant_phone"] = digits_only(data["applicant_phone"])
+        handover = data.get("postal_handover_at")
+        if handover is not None and handover.tzinfo is None:
+            data["postal_handover_at"] = handover.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+        if data.get("channel") != Channel.POSTAL:
+            data["postal_handover_at"] = None
+        return data

@@ -1,0 +1,151 @@
+"""The one-stop counter: find a procedure, receive a complete dossier, print its slip."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from motcua.accounts.permissions import can_view_dossier, counter_units
+from motcua.catalog.models import ProcedureVersion
+from motcua.core.clock import local, now
+from motcua.core.errors import MotcuaError
+from motcua.core.text import clean_text, fold_accents
+from motcua.dossiers import actions, printing, selectors
+from motcua.dossiers.models import Dossier
+
+from .forms import IntakeForm
+
+SEARCH_LIMIT = 20
+
+
+def _versions_in_force() -> object:
+    today = local(now()).date()
+    return ProcedureVersion.objects.filter(effective_from__lte=today).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("backoffice:intake")
+
+
+@login_required
+def procedure_search(request: HttpRequest) -> HttpResponse:
+    """htmx: procedures whose code or name matches, accents ignored ("dang ky" finds "Đăng ký")."""
+    query = clean_text(request.GET.get("q", ""))
+    results = ProcedureVersion.objects.none()
+    if len(query) >= 2:
+        folded = fold_accents(query)
+        results = (
+            _versions_in_force()  # type: ignore[attr-defined]
+            .filter(Q(procedure__code__startswith=query) | Q(name_folded__contains=folded))
+            .select_related("procedure", "agency")
+            .order_by("procedure__code")[:SEARCH_LIMIT]
+        )
+    return render(
+        request, "backoffice/_procedure_results.html", {"results": results, "query": query}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    units = counter_units(request.user)  # type: ignore[arg-type]
+    if not units.exists():
+        raise PermissionDenied("Bạn không phải cán bộ một cửa của đơn vị nào.")
+    version = _chosen_version(request)
+    form = IntakeForm(
+        request.POST or None,
+        units=units,
+        version=version,
+        initial={"unit": units.first(), "version": version},
+    )
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = _receive(request, form)
+        except MotcuaError as failure:
+            error = failure
+        else:
+            return redirect("backoffice:dossier", code=dossier.code)
+    fragment = request.headers.get("HX-Request") == "true" and request.method == "GET"
+    template = "backoffice/_intake_details.html" if fragment else "backoffice/intake.html"
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, template, {"form": form, "version": version, "error": error}, status=status
+    )
+
+
+def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
+    raw = request.POST.get("version") or request.GET.get("version")
+    if not raw or not str(raw).isdigit():
+        return None
+    return (
+        _versions_in_force()
+        .select_related("procedure", "agency")  # type: ignore[attr-defined]
+        .filter(pk=int(raw))
+        .first()
+    )
+
+
+def _receive(request: HttpRequest, form: IntakeForm) -> Dossier:
+    data = form.cleaned_data
+    return actions.receive_dossier(
+        by=request.user,  # type: ignore[arg-type]
+        unit=data["unit"],
+        version=data["version"],
+        applicant=actions.Applicant(
+            name=data["applicant_name"],
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+            address=data["applicant_address"],
+            id_number=data["applicant_id_number"],
+        ),
+        channel=data["channel"],
+        components=data["components"],
+        sets_count=data["sets_count"],
+        agency=data["agency"],
+        return_channel=data["return_channel"],
+        postal_address=data["postal_address"],
+        received_at=data["postal_handover_at"],
+    )
+
+
+def _dossier_for_staff(request: HttpRequest, code: str) -> Dossier:
+    dossier = selectors.find_by_code(code)
+    if dossier is None:
+        raise Http404
+    if not can_view_dossier(request.user, dossier):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return dossier
+
+
+@login_required
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    found = _dossier_for_staff(request, code)
+    return render(
+        request,
+        "backoffice/dossier.html",
+        {
+            "dossier": found,
+            "public": selectors.public_view(found),
+            "private": selectors.private_view(found),
+            "lookup_url": printing.lookup_url(found),
+            "slip_url": reverse("backoffice:receipt_pdf", args=[found.code]),
+        },
+    )
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    found = _dossier_for_staff(request, code)
+    response = HttpResponse(printing.receipt_pdf(found), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-hen-{found.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

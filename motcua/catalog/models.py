@@ -1,0 +1,268 @@
+"""The organisation tree and the procedure catalogue: the norms every dossier is held to.
+
+Norms live here (duration, unit, counting convention, pause rule); facts live in the dossier.
+A procedure changes by gaining a new version; a dossier pins the version it was received
+under, so later catalogue edits never rewrite old deadlines."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import json
+from datetime import date
+from typing import Any
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.text import fold_accents
+
+UNIT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+IDENTITY_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[A-Z0-9]+)*$")
+UNIT_CODE = RegexValidator(UNIT_CODE_PATTERN, _("Mã đơn vị chỉ gồm chữ, số, . _ -"))
+IDENTITY_CODE = RegexValidator(
+    IDENTITY_CODE_PATTERN,
+    _("Mã định danh gồm các nhóm chữ in hoa/số cách nhau bởi dấu chấm (QĐ 20/2020/QĐ-TTg)"),
+)
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE_CENTER = "province_center", _("Trung tâm PVHCC tỉnh")
+    DISTRICT_ONESTOP = "district_onestop", _("Bộ phận một cửa cấp huyện (trước 7/2025)")
+    COMMUNE_CENTER = "commune_center", _("Trung tâm PVHCC cấp xã")
+    BRANCH = "branch", _("Chi nhánh")
+    AGENCY = "agency", _("Cơ quan chuyên môn")
+    OTHER = "other", _("Khác")
+
+
+RECEIVING_KINDS = (
+    UnitKind.PROVINCE_CENTER,
+    UnitKind.DISTRICT_ONESTOP,
+    UnitKind.COMMUNE_CENTER,
+    UnitKind.BRANCH,
+)
+
+
+class Unit(models.Model):
+    """An organisation unit (đơn vị): a centre, a branch, an agency… in a tree of any depth.
+
+    `path` is the materialised chain of codes from the root ("AH/AH-X01/"), so "this unit and
+    everything under it" is one indexed prefix filter. The root's code is the province key
+    every dossier carries."""
+
+    code = models.CharField(_("mã"), max_length=64, unique=True, validators=[UNIT_CODE])
+    name = models.CharField(_("tên"), max_length=300)
+    kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
+    )
+    identity_code = models.CharField(
+        _("mã định danh điện tử"),
+        max_length=35,
+        blank=True,
+        validators=[IDENTITY_CODE],
+        help_text=_("Dùng làm phần đầu của mã hồ sơ; để trống thì suy ra từ mã đơn vị."),
+    )
+    sessions = models.CharField(
+        _("buổi làm việc"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ 07:00-11:30,13:30-17:00; để trống thì theo đơn vị cấp trên."),
+    )
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    path = models.CharField(max_length=1000, editable=False, db_index=True)
+    province_code = models.CharField(max_length=64, editable=False, db_index=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        parent_path = self.parent.path if self.parent else ""
+        self.path = f"{parent_path}{self.code}/"
+        self.province_code = self.path.split("/", 1)[0]
+        super().save(*args, **kwargs)
+
+    def is_within(self, other: Unit) -> bool:
+        """True if this unit is `other` or lies under it."""
+        return self.path.startswith(other.path)
+
+    @property
+    def is_receiving_point(self) -> bool:
+        return self.kind in RECEIVING_KINDS
+
+    @property
+    def dossier_prefix(self) -> str:
+        """The agency identity part of dossier codes (domain.md §6.7)."""
+        if self.identity_code:
+            return self.identity_code
+        return ".".join(part for part in _split_code(self.code.upper()) if part)
+
+    def ancestors(self) -> list[Unit]:
+        codes = self.path.rstrip("/").split("/")[:-1]
+        by_code = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        return [by_code[code] for code in codes if code in by_code]
+
+    def effective_sessions(self) -> str:
+        if self.sessions:
+            return self.sessions
+        for ancestor in reversed(self.ancestors()):
+            if ancestor.sessions:
+                return ancestor.sessions
+        return ""
+
+
+def _split_code(code: str) -> list[str]:
+    return code.replace("-", ".").replace("_", ".").split(".")
+
+
+class Procedure(models.Model):
+    """An administrative procedure (thủ tục hành chính, TTHC), identified by its national code
+    in the National Database on Administrative Procedures (e.g. "1.004222")."""
+
+    code = models.CharField(_("mã thủ tục"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        current = self.current_version()
+        return f"{self.code} — {current.name}" if current else self.code
+
+    def current_version(self, on: date | None = None) -> ProcedureVersion | None:
+        versions = self.versions.all()
+        if on is not None:
+            versions = versions.filter(effective_from__lte=on).filter(
+                models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on)
+            )
+        return versions.order_by("-number").first()
+
+
+class DurationUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+
+
+class Convention(models.TextChoices):
+    HOURS = "hours", _("Cộng giờ làm việc")
+    DAYS = "days", _("Đếm ngày (Bộ luật Dân sự)")
+
+
+class PauseRule(models.TextChoices):
+    PAUSE = "pause", _("Tạm dừng tính thời hạn khi chờ bổ sung")
+    RESTART = "restart", _("Tính lại từ đầu sau khi bổ sung")
+
+
+class OnlineMode(models.TextChoices):
+    NONE = "none", _("Không trực tuyến")
+    PARTIAL = "partial", _("Trực tuyến một phần")
+    FULL = "full", _("Trực tuyến toàn trình")
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    COMMUNE = "commune", _("Cấp xã")
+    VERTICAL = "vertical", _("Cơ quan ngành dọc")
+    MINISTRY = "ministry", _("Cấp bộ (phân cấp cho địa phương)")
+    OTHER = "other", _("Khác")
+
+
+class ProcedureVersion(models.Model):
+    """One published version of a procedure, in force from `effective_from` (inclusive) to
+    `effective_to` (inclusive, open-ended when empty). Versions in use by a dossier are never
+    edited: a change is a new version."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    name = models.CharField(_("tên thủ tục"), max_length=600)
+    name_folded = models.CharField(max_length=600, editable=False, db_index=True)
+    agency = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("cơ quan giải quyết"),
+    )
+    other_agencies = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="shared_procedures",
+        verbose_name=_("cơ quan cùng thực hiện"),
+        help_text=_("Ví dụ thủ tục cấp xã do mỗi xã giải quyết."),
+    )
+    level = models.CharField(_("cấp"), max_length=16, choices=Level.choices, blank=True)
+    field = models.CharField(_("lĩnh vực"), max_length=300, blank=True)
+    duration_value = models.PositiveIntegerField(
+        _("thời hạn giải quyết"), validators=[MinValueValidator(1)]
+    )
+    duration_unit = models.CharField(
+        _("đơn vị thời hạn"),
+        max_length=16,
+        choices=DurationUnit.choices,
+        default=DurationUnit.WORKING_DAYS,
+    )
+    convention = models.CharField(
+        _("cách tính hạn"), max_length=8, choices=Convention.choices, default=Convention.HOURS
+    )
+    pause_rule = models.CharField(
+        _("khi chờ bổ sung"), max_length=8, choices=PauseRule.choices, default=PauseRule.PAUSE
+    )
+    online = models.CharField(
+        _("dịch vụ công trực tuyến"),
+        max_length=8,
+        choices=OnlineMode.choices,
+        default=OnlineMode.NONE,
+    )
+    five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
+    fees = models.JSONField(_("phí, lệ phí"), default=list, blank=True)
+    components = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    extra = models.JSONField(
+        default=dict, blank=True, help_text=_("Trường bổ sung của tệp danh mục, giữ nguyên.")
+    )
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+        ordering = ["procedure__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number} — {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold_accents(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def code(self) -> str:
+        return self.procedure.code
+
+    @property
+    def duration_label(self) -> str:
+        return f"{self.duration_value} {self.get_duration_unit_display()}"
+
+    def component_names(self) -> list[str]:
+        return [c if isinstance(c, str) else str(c.get("name", "")) for c in self.components]
+
+
+def content_hash(norms: dict[str, Any]) -> str:
+    """Stable fingerprint of a version's norms: same content, same hash (idempotent imports)."""
+    canonical = json.dumps(norms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,186 @@
+"""motcua settings: one module, every variable read from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from motcua.config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# The demo (`scripts/demo`) is the only place DEBUG is on; production and tests keep it off.
+DEBUG = env_bool("MOTCUA_DEBUG", default=False)
+SECRET_KEY = env_str("MOTCUA_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and not env_bool("MOTCUA_ALLOW_INSECURE_KEY", default=False):
+        raise ImproperlyConfigured(
+            "MOTCUA_SECRET_KEY is not set. Set it in the environment "
+            "(or MOTCUA_DEBUG=1 for the local demo)."
+        )
+    SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS", [])
+# Absolute base URL printed in QR codes on official papers (the public lookup page).
+PUBLIC_BASE_URL = env_str("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "motcua.core",
+    "motcua.accounts",
+    "motcua.catalog",
+    "motcua.calendars",
+    "motcua.dossiers",
+    "motcua.portal",
+    "motcua.backoffice",
+    "motcua.api",
+    "motcua.cli",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "motcua.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "motcua.config.urls"
+WSGI_APPLICATION = "motcua.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "motcua" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    default_url = f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}"
+    url = env_str("DATABASE_URL", default_url)
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with sqlite:// or postgres://, got {url!r}"
+        )
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock at BEGIN, so concurrent intakes queue instead of
+        # failing half-way with "database is locked"; WAL lets readers run alongside.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["TEST"] = {"NAME": env_str("MOTCUA_SQLITE_TEST_NAME", "") or None}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+CACHES = {
+    # Shared by every web process (rate limits, login throttling): the database by default.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "motcua_cache",
+    }
+}
+if env_str("MOTCUA_REDIS_URL", ""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("MOTCUA_REDIS_URL", ""),
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "backoffice:home"
+LOGOUT_REDIRECT_URL = "portal:lookup"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "motcua" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env_str(
+            "MOTCUA_STATICFILES_STORAGE",
+            "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Security: safe by default; the demo on http://127.0.0.1 turns the HTTPS-only flags off.
+HTTPS = env_bool("MOTCUA_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("MOTCUA_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+# Login throttling and public lookup rate limits: attempts per window, per client address.
+LOGIN_MAX_ATTEMPTS = env_int("MOTCUA_LOGIN_MAX_ATTEMPTS", 5)
+LOGIN_WINDOW_SECONDS = env_int("MOTCUA_LOGIN_WINDOW_SECONDS", 900)
+LOOKUP_MAX_REQUESTS = env_int("MOTCUA_LOOKUP_MAX_REQUESTS", 30)
+LOOKUP_WINDOW_SECONDS = env_int("MOTCUA_LOOKUP_WINDOW_SECONDS", 60)
+# Wrong second factors (phone digits) before a dossier's personal data is locked for a window.
+LOOKUP_MAX_SECOND_FACTOR_FAILURES = env_int("MOTCUA_LOOKUP_MAX_SECOND_FACTOR_FAILURES", 5)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MOTCUA_LOG_LEVEL", "INFO")},
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+}

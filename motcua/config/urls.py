@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+
+from motcua.accounts.views import ThrottledLoginView
+from motcua.api.urls import api
+
+admin.site.site_header = "motcua — Quản trị một cửa điện tử"
+admin.site.site_title = "motcua"
+
+urlpatterns = [
+    path("", include("motcua.portal.urls")),
+    path("quay/", include("motcua.backoffice.urls")),
+    path("dang-nhap/", ThrottledLoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The admin signs in through the throttled login page too.
+    path("quan-tri/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
+    path("quan-tri/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,185 @@
+"""Dossiers (hồ sơ) and their append-only event log.
+
+The current status, the clock columns and the due date are cached columns: each can be
+recomputed and explained from the events. Only `dossiers/actions.py` writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Convention, DurationUnit, PauseRule, ProcedureVersion, Unit
+from motcua.workflow.states import Status
+
+STATUS_LABELS = {
+    Status.SUBMITTED: _("Chờ tiếp nhận"),
+    Status.NEEDS_COMPLETION_AT_RECEPTION: _("Hướng dẫn bổ sung"),
+    Status.REFUSED_AT_RECEPTION: _("Từ chối tiếp nhận"),
+    Status.RECEIVED: _("Mới tiếp nhận"),
+    Status.IN_PROCESS: _("Đang xử lý"),
+    Status.AWAITING_SUPPLEMENT: _("Chờ bổ sung"),
+    Status.AWAITING_OBLIGATION: _("Chờ thực hiện nghĩa vụ tài chính"),
+    Status.STOPPED: _("Dừng xử lý"),
+    Status.RETURNED_NOT_RESOLVED: _("Trả lại hồ sơ"),
+    Status.RESOLVED: _("Đã xử lý xong"),
+    Status.RETURNED: _("Đã trả kết quả"),
+}
+
+
+class Channel(models.TextChoices):
+    """How the dossier was submitted (KenhThucHien: 1 counter, 2 online, 3 postal)."""
+
+    COUNTER = "counter", _("Trực tiếp tại quầy")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+
+
+class ReturnChannel(models.TextChoices):
+    COUNTER = "counter", _("Tại quầy")
+    POSTAL = "postal", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    province_code = models.CharField(max_length=64, db_index=True)
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure_code = models.CharField(_("mã thủ tục"), max_length=64, db_index=True)
+    receiving_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("nơi tiếp nhận"),
+    )
+    agency = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        verbose_name=_("cơ quan giải quyết"),
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=32, choices=list(STATUS_LABELS.items()), db_index=True
+    )
+    five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
+
+    applicant_name = models.CharField(_("người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+
+    components = models.JSONField(_("thành phần hồ sơ đã nhận"), default=list)
+    sets_count = models.PositiveSmallIntegerField(_("số bộ"), default=1)
+    return_channel = models.CharField(
+        _("hình thức nhận kết quả"),
+        max_length=8,
+        choices=ReturnChannel.choices,
+        default=ReturnChannel.COUNTER,
+    )
+    postal_address = models.CharField(_("địa chỉ nhận qua bưu chính"), max_length=300, blank=True)
+
+    # The legal clock (cached from events; recomputable): norms copied from the version.
+    duration_value = models.PositiveIntegerField(_("thời hạn"))
+    duration_unit = models.CharField(max_length=16, choices=DurationUnit.choices)
+    convention = models.CharField(max_length=8, choices=Convention.choices)
+    pause_rule = models.CharField(max_length=8, choices=PauseRule.choices)
+    received_at = models.DateTimeField(_("ngày tiếp nhận"), db_index=True)
+    clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn"))
+    due_at = models.DateTimeField(_("ngày hẹn trả"), db_index=True)
+    due_at_original = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["receiving_unit", "received_at"], name="dossier_unit_received"),
+            models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[Status(self.status)])
+
+
+class EventType(models.TextChoices):
+    """The event vocabulary of interchange.md (motcua.dossiers/1)."""
+
+    RECEIVED = "received", _("Tiếp nhận")
+    TRANSFERRED = "transferred", _("Chuyển xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Đã bổ sung")
+    EXTENDED = "extended", _("Xin lỗi và hẹn lại")
+    RESOLVED = "resolved", _("Đã xử lý xong")
+    RETURNED_UNRESOLVED = "returned_unresolved", _("Trả lại hồ sơ")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ / dừng xử lý")
+    RESULT_DELIVERED = "result_delivered", _("Đã trả kết quả")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class DossierEvent(models.Model):
+    """One thing that happened to a dossier: who, when, why. Rows are never changed or removed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField()
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("sự kiện hồ sơ")
+        ordering = ["dossier_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "sequence"], name="event_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.sequence} {self.type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("dossier events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("dossier events are append-only")
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number issued per receiving unit and day (gap-free dossier codes)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="code_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last_value}"

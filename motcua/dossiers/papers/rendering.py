@@ -1,0 +1,73 @@
+"""HTML template + print stylesheet → PDF bytes, shared by every printed paper.
+
+Papers are Django templates extending `papers/base.html`, styled by one print stylesheet,
+`motcua/static/papers/paper.css`. WeasyPrint reads that stylesheet from the filesystem (parsed
+once per process and reused), never over HTTP; the HTML handed to WeasyPrint carries no link
+to it. The browser preview of the same HTML links the stylesheet through `{% static %}`.
+
+WeasyPrint is given a URL fetcher that only opens `data:` URLs and files under
+`motcua/static`, so nothing a paper contains can make the renderer reach the network.
+QR codes and barcodes are inline SVG (see `barcodes.py`); papers fetch no images.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # motcua/static
+STYLESHEET = "papers/paper.css"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Opens `data:` URLs and files under `motcua/static`; refuses everything else."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_relative_to(STATIC_DIR):
+                return super().fetch(url, headers)
+        raise ValueError(f"papers may only load files under {STATIC_DIR}, not {url}")
+
+
+def paper_html(template_name: str, context: dict[str, Any], *, preview: bool = True) -> str:
+    """The paper's HTML. With `preview`, it links the print stylesheet via `{% static %}`
+    so a browser shows it as printed; without, it is the HTML WeasyPrint renders."""
+    href = static(STYLESHEET) if preview else ""
+    return render_to_string(template_name, {**context, "stylesheet_href": href})
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render a paper's HTML (from `paper_html(..., preview=False)`) to PDF bytes."""
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher())
+    pdf = document.write_pdf(stylesheets=[_stylesheet()])
+    assert pdf is not None  # write_pdf returns the bytes when no target is given
+    return pdf
+
+
+def render_paper_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Template + context → PDF bytes."""
+    return html_to_pdf(paper_html(template_name, context, preview=False))
+
+
+def _fetcher() -> LocalOnlyFetcher:
+    # A fresh fetcher per document: URLFetcher keeps per-request state.
+    return LocalOnlyFetcher(allowed_protocols=("file", "data"))
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> CSS:
+    """The print stylesheet, parsed once per process (read-only while rendering)."""
+    path = STATIC_DIR / STYLESHEET
+    return CSS(filename=str(path), base_url=path.parent.as_uri() + "/", url_fetcher=_fetcher())

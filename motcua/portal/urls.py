@@ -1,0 +1,10 @@
+from django.urls import path
+
+from motcua.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.lookup, name="lookup"),
+    path("tra-cuu/", views.lookup, name="lookup_form"),
+    path("tra-cuu/<str:code>/", views.dossier, name="dossier"),
+]

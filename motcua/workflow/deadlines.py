@@ -1,0 +1,368 @@
+"""The legal clock: the due date (ngày hẹn trả) of a dossier, domain.md §5.2-§5.5 and §5.7.
+
+Terms:
+
+- *received_at*: when the dossier was accepted (tiếp nhận); *started_at*: when the clock
+  starts, `received_at` moved to the next working instant if it fell outside working time.
+- *duration* (thời hạn giải quyết): the procedure's legal time limit, in working days or in
+  working hours; one working day is one day length of working minutes (8 h by default).
+- *convention*: how a time limit becomes a due instant (`Convention`).
+- *pause* (tạm dừng): from a supplement request (yêu cầu bổ sung) to the receipt of the
+  supplement; the working time it covers does not count.
+
+All instants are timezone-aware, handled at minute precision, returned in the site zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from motcua.workflow.calendar import WorkingCalendar, as_site_time
+from motcua.workflow.explain import ExplanationLine, Lang, LineKind, Param, render_all
+
+
+class DurationUnit(StrEnum):
+    """Unit of a legal time limit."""
+
+    WORKING_DAYS = "working_days"  # ngày làm việc
+    WORKING_HOURS = "working_hours"  # giờ làm việc
+
+
+_DURATION_TEXT = re.compile(r"^([+-]?\d+)\s*([dh]?)$")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A legal time limit (thời hạn giải quyết): a positive whole number of `unit`."""
+
+    value: int
+    unit: DurationUnit = DurationUnit.WORKING_DAYS
+
+    def __post_init__(self) -> None:
+        if self.value <= 0:
+            raise ValueError("duration must be positive")
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Parse "3d" (working days), "16h" (working hours) or "3" (days)."""
+        match = _DURATION_TEXT.match(text.strip().lower())
+        if not match:
+            raise ValueError(f"duration {text!r} not understood: write e.g. 3d, 16h or 3")
+        unit = DurationUnit.WORKING_HOURS if match[2] == "h" else DurationUnit.WORKING_DAYS
+        return cls(int(match[1]), unit)
+
+    def minutes(self, day_minutes: int) -> int:
+        """Length in working minutes, a working day being `day_minutes` long."""
+        if self.unit == DurationUnit.WORKING_HOURS:
+            return self.value * 60
+        return self.value * day_minutes
+
+    def __str__(self) -> str:
+        return f"{self.value}{'h' if self.unit == DurationUnit.WORKING_HOURS else 'd'}"
+
+
+class Convention(StrEnum):
+    """How a time limit becomes a due instant (domain.md §5.4).
+
+    HOURS (H, default): due = started_at + the limit in working minutes, walking sessions
+    and the calendar, so the due keeps the clock time of receipt.
+    DAYS (D, Civil Code arts. 147-148): the day the clock starts is not counted; the period
+    ends at the close (last session end) of the N-th following working day. A limit in
+    working hours is always counted as HOURS, whichever convention the procedure names.
+    """
+
+    HOURS = "hours"
+    DAYS = "days"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A clock pause: `start` = supplement requested, `end` = supplement received."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        as_site_time(self.start)
+        as_site_time(self.end)  # both refuse naive datetimes
+        if self.end <= self.start:
+            raise ValueError(f"pause must end after it starts: {self.start} → {self.end}")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The outcome of `compute_due`.
+
+    `convention` is the one applied (HOURS for a limit in hours); `paused_minutes` is the
+    working time covered by the pauses that moved the due; `provisional` is true when a
+    pause was still running at `now`, so the due will move again.
+    """
+
+    received_at: datetime
+    started_at: datetime
+    due_at: datetime
+    convention: Convention
+    duration: Duration
+    paused_minutes: int
+    explanation: tuple[ExplanationLine, ...]
+    restarted: bool = False
+    provisional: bool = False
+
+    def explain(self, lang: Lang = "vi") -> list[str]:
+        """The explanation as sentences in `lang`."""
+        return render_all(self.explanation, lang)
+
+
+@dataclass
+class _Run:
+    """Mutable state while pauses are applied one after the other."""
+
+    base: datetime  # the due without pauses, from the start or the last restart
+    due: datetime
+    window_start: datetime  # counting restarts here; explanations list days after it
+    shift: int = 0  # working minutes paused since `base` was set
+    paused_minutes: int = 0
+    restarted: bool = False
+    lines: list[ExplanationLine] = field(default_factory=list)
+
+
+def compute_due(
+    *,
+    calendar: WorkingCalendar,
+    received_at: datetime,
+    duration: Duration,
+    convention: Convention = Convention.HOURS,
+    pauses: Sequence[Pause] = (),
+    restart: bool = False,
+    now: datetime | None = None,
+) -> Deadline:
+    """The due instant of a dossier received at `received_at` with time limit `duration`.
+
+    `pauses` must be in order, not overlapping, and start at or after `started_at`. Without
+    `restart` each pause moves the due later by the working time it covers; under DAYS the
+    due is then the close of the working day reached (a started day counts whole). A pause
+    that starts once the due has passed moves nothing: the time was already up. With
+    `restart` the full limit counts again from the end of each pause (under DAYS, from the
+    working day after the supplement's receipt). With `now`, a pause still running at `now`
+    counts up to `now` and the result is `provisional`; a pause starting after `now` is an
+    error.
+    """
+    received = calendar.localize(received_at)
+    started = calendar.next_working_instant(received)
+    applied = Convention.HOURS if duration.unit == DurationUnit.WORKING_HOURS else convention
+    checked, provisional = _checked_pauses(calendar, pauses, started, now)
+    base = _due_from(calendar, started, duration, applied)
+    run = _Run(base=base, due=base, window_start=started)
+    for pause in checked:
+        running = provisional and pause is checked[-1]
+        _apply_pause(run, pause, calendar, duration, applied, restart=restart, running=running)
+    lines = _opening_lines(received, started, duration, applied, convention, calendar)
+    lines += _body_lines(run, calendar)
+    return Deadline(
+        received_at=received,
+        started_at=started,
+        due_at=run.due,
+        convention=applied,
+        duration=duration,
+        paused_minutes=run.paused_minutes,
+        explanation=tuple(lines),
+        restarted=run.restarted,
+        provisional=provisional,
+    )
+
+
+def _due_from(
+    calendar: WorkingCalendar, start: datetime, duration: Duration, convention: Convention
+) -> datetime:
+    """The due of a clock that starts at the working instant `start`, without pauses."""
+    if convention == Convention.DAYS:
+        return calendar.day_end(calendar.add_working_days(start.date(), duration.value))
+    return calendar.add_working_minutes(start, duration.minutes(calendar.day_minutes))
+
+
+def _checked_pauses(
+    calendar: WorkingCalendar, pauses: Sequence[Pause], started: datetime, now: datetime | None
+) -> tuple[list[Pause], bool]:
+    """The pauses in the site zone, validated, the last one cut at `now`; and whether that
+    one was still running at `now`."""
+    local = [Pause(calendar.localize(p.start), calendar.localize(p.end)) for p in pauses]
+    previous_end = started
+    for pause in local:
+        if pause.start < previous_end:
+            what = "the clock started" if previous_end is started else "the previous pause ended"
+            raise ValueError(
+                f"pause starting {pause.start.isoformat()} begins before {what} "
+                f"({previous_end.isoformat()}): pauses must be in order and not overlap"
+            )
+        previous_end = pause.end
+    cut = None if now is None else calendar.localize(now)
+    if cut is None or not local or local[-1].end <= cut:
+        return local, False
+    if local[-1].start >= cut:
+        raise ValueError(f"pause starting {local[-1].start.isoformat()} is not before now")
+    return [*local[:-1], Pause(local[-1].start, cut)], True
+
+
+def _apply_pause(
+    run: _Run,
+    pause: Pause,
+    calendar: WorkingCalendar,
+    duration: Duration,
+    convention: Convention,
+    *,
+    restart: bool,
+    running: bool,
+) -> None:
+    """Move `run.due` for one pause and record why."""
+    if pause.start >= run.due:
+        run.lines.append(
+            _line(LineKind.PAUSE_AFTER_DUE, pause.start, start=pause.start, end=pause.end)
+        )
+        return
+    covered = calendar.working_minutes_between(pause.start, pause.end)
+    run.paused_minutes += covered
+    if restart and not running:
+        _restart_after(run, pause, covered, calendar, duration, convention)
+        return
+    run.shift += covered
+    run.due = calendar.add_working_minutes(run.base, run.shift)
+    # Under D a started day counts whole. Rounding the total shift once, not each pause,
+    # keeps two one-hour pauses from costing two days.
+    whole_day = convention == Convention.DAYS and run.shift > 0
+    if whole_day:
+        run.due = calendar.day_end(run.due.date())
+    kind = LineKind.PAUSE_RUNNING if running else LineKind.PAUSE
+    run.lines.append(
+        _line(
+            kind,
+            pause.start,
+            start=pause.start,
+            end=pause.end,
+            minutes=covered,
+            whole_day=whole_day,
+        )
+    )
+
+
+def _restart_after(
+    run: _Run,
+    pause: Pause,
+    covered: int,
+    calendar: WorkingCalendar,
+    duration: Duration,
+    convention: Convention,
+) -> None:
+    """Count the full limit again from the supplement's receipt (`pause.end`)."""
+    since = calendar.next_working_instant(pause.end)
+    run.base = run.due = _due_from(calendar, since, duration, convention)
+    run.window_start, run.restarted, run.shift = since, True, 0
+    run.lines.append(
+        _line(
+            LineKind.PAUSE,
+            pause.start,
+            start=pause.start,
+            end=pause.end,
+            minutes=covered,
+            restart=True,
+        )
+    )
+    run.lines.append(
+        _line(
+            LineKind.RESTART,
+            pause.end,
+            at=pause.end,
+            since=since,
+            value=duration.value,
+            unit=duration.unit.value,
+            convention=convention.value,
+        )
+    )
+
+
+def _opening_lines(
+    received: datetime,
+    started: datetime,
+    duration: Duration,
+    applied: Convention,
+    declared: Convention,
+    calendar: WorkingCalendar,
+) -> list[ExplanationLine]:
+    """Receipt, time limit and counting method; where the clock starts if not at receipt."""
+    lines = [
+        _line(
+            LineKind.RECEIVED,
+            received,
+            at=received,
+            value=duration.value,
+            unit=duration.unit.value,
+            convention=applied.value,
+            day_minutes=calendar.day_minutes,
+        )
+    ]
+    if started != received.replace(second=0, microsecond=0):
+        lines.append(_line(LineKind.STARTED_LATE, started, at=started, convention=applied.value))
+    if applied != declared:
+        lines.append(_line(LineKind.HOURS_UNDER_DAYS, None))
+    return lines
+
+
+def _body_lines(run: _Run, calendar: WorkingCalendar) -> list[ExplanationLine]:
+    """Special days and pauses in date order, the weekend count, then the due."""
+    first = run.window_start.date() + timedelta(days=1)  # the start day is not a skipped day
+    last = run.due.date()
+    days = [
+        _line(
+            LineKind.WORKED_DAY if entry.is_working else LineKind.CLOSED_DAY,
+            entry.day,
+            label=entry.label,
+            day_kind=entry.kind.value if entry.kind else "",
+        )
+        for entry in calendar.special_days_between(first, last, include_weekends=False)
+    ]
+    lines = sorted([*days, *run.lines], key=lambda line: line.day or date.min)
+    weekends = calendar.ordinary_weekend_days_between(first, last)
+    if weekends:
+        lines.append(_line(LineKind.WEEKENDS, None, count=weekends))
+    lines.append(_line(LineKind.DUE, run.due, at=run.due))
+    return lines
+
+
+def _line(kind: LineKind, about: datetime | date | None, **params: object) -> ExplanationLine:
+    """An explanation line; datetimes in `params` become ISO text so lines stay JSON."""
+    day = about.date() if isinstance(about, datetime) else about
+    return ExplanationLine(kind=kind, day=day, params={k: _plain(v) for k, v in params.items()})
+
+
+def _plain(value: object) -> Param:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"explanation parameter {value!r} is not str, int, bool or datetime")
+
+
+def working_time_used(
+    *,
+    calendar: WorkingCalendar,
+    started_at: datetime,
+    until: datetime,
+    pauses: Sequence[Pause] = (),
+) -> int:
+    """Working minutes from `started_at` to `until`, less the working time of the pauses
+    (each cut to that interval); 0 if `until` is not after `started_at`.
+
+    With the due's limit in minutes this gives "used / paused / left" for a dossier.
+    """
+    total = calendar.working_minutes_between(started_at, until)
+    if total <= 0:
+        return 0
+    paused = sum(
+        calendar.working_minutes_between(max(p.start, started_at), min(p.end, until))
+        for p in pauses
+        if p.end > started_at and p.start < until
+    )
+    return max(0, total - paused)

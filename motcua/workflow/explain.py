@@ -1,0 +1,289 @@
+"""Plain-language explanation (diễn giải) of how a due date was computed.
+
+A computation produces `ExplanationLine`s: a `kind` (one of `LineKind`), the date it is
+about, and parameters that are plain JSON values (str, int, bool; instants as ISO 8601 text
+in the site zone), so the lines can be stored and rendered later in Vietnamese or English
+with `render` / `render_all`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+Param = str | int | bool
+Lang = Literal["vi", "en"]
+
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ Nhật")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+class LineKind(StrEnum):
+    """What an explanation line says."""
+
+    RECEIVED = "received"  # receipt instant, time limit and counting method
+    STARTED_LATE = "started_late"  # received outside working time: where the clock starts
+    HOURS_UNDER_DAYS = "hours_under_days"  # a limit in hours is added in hours
+    WORKED_DAY = "worked_day"  # a weekend day that is worked and counts
+    CLOSED_DAY = "closed_day"  # a holiday, day off or closure that does not count
+    WEEKENDS = "weekends"  # how many ordinary weekend days were skipped
+    PAUSE = "pause"  # a supplement request and its receipt moved the due
+    PAUSE_RUNNING = "pause_running"  # still waiting for the supplement at computation time
+    PAUSE_AFTER_DUE = "pause_after_due"  # a pause that began once the time was already up
+    RESTART = "restart"  # the full limit counts again from the supplement's receipt
+    DUE = "due"  # the due instant (hẹn trả)
+
+
+@dataclass(frozen=True)
+class ExplanationLine:
+    """One step of a due-date explanation; see the module docstring for `params`."""
+
+    kind: str
+    day: date | None
+    params: dict[str, Param] = field(default_factory=dict, hash=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting of dates, instants and spans
+
+
+def _weekday(day: date, lang: Lang, *, capital: bool = False) -> str:
+    name = (WEEKDAYS_VI if lang == "vi" else WEEKDAYS_EN)[day.weekday()]
+    return name[0].upper() + name[1:] if capital else name
+
+
+def format_day(day: date, lang: Lang, *, capital: bool = False) -> str:
+    """A date with its weekday: "thứ Năm 24/04/2025" / "Thursday 24 April 2025"."""
+    if lang == "vi":
+        return f"{_weekday(day, lang, capital=capital)} {day:%d/%m/%Y}"
+    return f"{_weekday(day, lang)} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def format_instant(value: datetime | str, lang: Lang) -> str:
+    """Clock time and day: "10:00 thứ Hai 28/04/2025" / "10:00 on Monday 28 April 2025"."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    joiner = " " if lang == "vi" else " on "
+    return f"{moment:%H:%M}{joiner}{format_day(moment.date(), lang)}"
+
+
+def format_span(minutes: int, lang: Lang) -> str:
+    """A length of working time: "61 giờ", "7 giờ 30 phút" / "61 hours", "30 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    if lang == "vi":
+        parts = [f"{hours} giờ" if hours else "", f"{rest} phút" if rest else ""]
+    else:
+        parts = [_plural(hours, "hour") if hours else "", _plural(rest, "minute") if rest else ""]
+    return " ".join(part for part in parts if part) or ("0 phút" if lang == "vi" else "0 minutes")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _ordinal_en(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def format_limit(value: int, unit: str, lang: Lang) -> str:
+    """The legal time limit: "3 ngày làm việc" / "3 working days" (unit: working_days|hours)."""
+    in_days = unit == "working_days"
+    if lang == "vi":
+        return f"{value} {'ngày' if in_days else 'giờ'} làm việc"
+    return _plural(value, "working day" if in_days else "working hour")
+
+
+# ---------------------------------------------------------------------------------------------
+# One renderer per line kind; each returns the sentence in `lang`
+
+
+def _received(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    limit = format_limit(int(p["value"]), str(p["unit"]), lang)
+    at = format_instant(str(p["at"]), lang)
+    if p["convention"] == "days":
+        return _received_days(at, limit, int(p["value"]), lang)
+    hours = format_span(int(p["day_minutes"]), lang)
+    if lang == "vi":
+        return f"Tiếp nhận lúc {at}; thời hạn {limit}, tính theo giờ làm việc (mỗi ngày {hours})."
+    return f"Received at {at}; time limit {limit}, counted in working hours ({hours} a day)."
+
+
+def _received_days(at: str, limit: str, value: int, lang: Lang) -> str:
+    if lang == "vi":
+        return (
+            f"Tiếp nhận lúc {at}; thời hạn {limit}, tính theo ngày làm việc: không tính ngày "
+            f"tiếp nhận, hết hạn vào cuối ngày làm việc thứ {value}."
+        )
+    return (
+        f"Received at {at}; time limit {limit}, counted in whole working days: the day of "
+        f"receipt is not counted; the period ends at the close of the "
+        f"{_ordinal_en(value)} working day."
+    )
+
+
+def _started_late(line: ExplanationLine, lang: Lang) -> str:
+    at = format_instant(str(line.params["at"]), lang)
+    days = line.params.get("convention") == "days"
+    if lang == "vi":
+        tail = " (ngày này không tính)" if days else ""
+        return f"Hồ sơ nhận ngoài giờ làm việc: thời hạn bắt đầu tính từ {at}{tail}."
+    tail = " (that day is not counted)" if days else ""
+    return f"Received outside working hours: the time limit starts at {at}{tail}."
+
+
+def _hours_under_days(line: ExplanationLine, lang: Lang) -> str:
+    if lang == "vi":
+        return "Thời hạn tính bằng giờ nên được cộng theo giờ làm việc, không làm tròn theo ngày."
+    return "A time limit in hours is added in working hours, not rounded to whole days."
+
+
+def _worked_day(line: ExplanationLine, lang: Lang) -> str:
+    day, label = _day(line), line.params["label"]
+    if lang == "vi":
+        return f"{format_day(day, lang, capital=True)} là ngày làm việc bù ({label}), được tính."
+    return f"{format_day(day, lang)} is a make-up working day ({label}) and counts."
+
+
+def _closed_day(line: ExplanationLine, lang: Lang) -> str:
+    day, label = _day(line), line.params["label"]
+    if lang == "vi":
+        return f"{format_day(day, lang, capital=True)} nghỉ: {label} — không tính."
+    return f"{format_day(day, lang)} is a day off: {label} — not counted."
+
+
+def _weekends(line: ExplanationLine, lang: Lang) -> str:
+    count = int(line.params["count"])
+    if lang == "vi":
+        return f"Bỏ qua {count} ngày nghỉ cuối tuần."
+    return f"Skipped {_plural(count, 'weekend day')}."
+
+
+def _pause(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    start, end = format_instant(str(p["start"]), lang), format_instant(str(p["end"]), lang)
+    head = (
+        f"Tạm dừng từ {start} đến {end} để bổ sung hồ sơ"
+        if lang == "vi"
+        else f"Paused from {start} to {end} for the dossier to be supplemented"
+    )
+    return head + _pause_effect(p, lang)
+
+
+def _pause_effect(p: dict[str, Param], lang: Lang) -> str:
+    """What a pause did to the due: moved it, nothing (no working time), or see the restart."""
+    minutes = int(p["minutes"])
+    span = format_span(minutes, lang)
+    if p.get("restart"):
+        return f" ({span} làm việc)." if lang == "vi" else f" ({span} of working time)."
+    if minutes == 0:
+        return (
+            ": không trùng giờ làm việc nào nên hạn giữ nguyên."
+            if lang == "vi"
+            else ": it covers no working time, so the due stays."
+        )
+    if lang == "vi":
+        tail = " (tính theo ngày: hạn là cuối ngày làm việc đạt được)" if p.get("whole_day") else ""
+        return f": lùi hạn {span} làm việc{tail}."
+    tail = " (day counting: the due is the close of the working day reached)"
+    return f": the due moves {span} of working time later{tail if p.get('whole_day') else ''}."
+
+
+def _pause_running(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    start, until = format_instant(str(p["start"]), lang), format_instant(str(p["end"]), lang)
+    span = format_span(int(p["minutes"]), lang)
+    if lang == "vi":
+        return (
+            f"Đang tạm dừng từ {start} để chờ bổ sung hồ sơ: tính đến {until} hạn đã lùi "
+            f"{span} làm việc và còn lùi tiếp cho đến khi nhận hồ sơ bổ sung."
+        )
+    return (
+        f"Paused since {start}, waiting for the supplement: by {until} the due has moved "
+        f"{span} of working time and keeps moving until the supplement arrives."
+    )
+
+
+def _pause_after_due(line: ExplanationLine, lang: Lang) -> str:
+    start, end = (format_instant(str(line.params[key]), lang) for key in ("start", "end"))
+    if lang == "vi":
+        return f"Tạm dừng từ {start} đến {end} bắt đầu sau khi đã hết hạn nên không lùi hạn."
+    return f"The pause from {start} to {end} began after the time was up, so it moves nothing."
+
+
+def _restart(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    at = format_instant(str(p["at"]), lang)
+    limit = format_limit(int(p["value"]), str(p["unit"]), lang)
+    # The clock restarts later than the receipt only when the supplement came after hours.
+    since = "" if p["since"] == p["at"] else format_instant(str(p["since"]), lang)
+    days = p["convention"] == "days"
+    if lang == "vi":
+        tail = (f" từ {since}" if since else "") + (
+            " (không tính ngày nhận hồ sơ bổ sung)" if days else ""
+        )
+        return f"Nhận hồ sơ bổ sung lúc {at}: thời hạn {limit} được tính lại từ đầu{tail}."
+    tail = (f" from {since}" if since else "") + (
+        " (the day the supplement is received is not counted)" if days else ""
+    )
+    return f"Supplement received at {at}: the time limit of {limit} counts again in full{tail}."
+
+
+def _due(line: ExplanationLine, lang: Lang) -> str:
+    at = format_instant(str(line.params["at"]), lang)
+    return f"Hẹn trả: {at}." if lang == "vi" else f"Due: {at}."
+
+
+def _day(line: ExplanationLine) -> date:
+    if line.day is None:
+        raise ValueError(f"explanation line {line.kind!r} needs a day")
+    return line.day
+
+
+_RENDERERS: dict[str, Callable[[ExplanationLine, Lang], str]] = {
+    LineKind.RECEIVED: _received,
+    LineKind.STARTED_LATE: _started_late,
+    LineKind.HOURS_UNDER_DAYS: _hours_under_days,
+    LineKind.WORKED_DAY: _worked_day,
+    LineKind.CLOSED_DAY: _closed_day,
+    LineKind.WEEKENDS: _weekends,
+    LineKind.PAUSE: _pause,
+    LineKind.PAUSE_RUNNING: _pause_running,
+    LineKind.PAUSE_AFTER_DUE: _pause_after_due,
+    LineKind.RESTART: _restart,
+    LineKind.DUE: _due,
+}
+
+
+def render(line: ExplanationLine, lang: Lang = "vi") -> str:
+    """The sentence for `line` in Vietnamese ("vi") or English ("en")."""
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unsupported language {lang!r}: use 'vi' or 'en'")
+    renderer = _RENDERERS.get(line.kind)
+    if renderer is None:
+        raise ValueError(f"unknown explanation line kind {line.kind!r}")
+    return renderer(line, lang)
+
+
+def render_all(lines: Iterable[ExplanationLine], lang: Lang = "vi") -> list[str]:
+    """`render` applied to each line, in order."""
+    return [render(line, lang) for line in lines]

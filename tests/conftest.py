@@ -1,0 +1,92 @@
+"""The cast of the specifications: the demo province's real catalogue and one persona per role.
+
+Personas: `counter_officer` at the provincial centre (AH), `commune_officer` at the Đông Hòa
+commune centre (AH-X01), `specialist` of the criminal-records office (AH-CAT-PV06), and an
+`outsider` with no role anywhere."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from motcua.accounts.models import Membership, Role, User
+from motcua.catalog.models import Procedure, ProcedureVersion, Unit
+from motcua.integrations.catalogue import import_catalogue
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def vn(*args: int) -> datetime:
+    """A moment in Vietnam's time zone: vn(2025, 4, 24, 10, 0)."""
+    return datetime(*args, tzinfo=VN)
+
+
+def demo_catalogue_text() -> str:
+    return (
+        resources.files("motcua.catalog")
+        .joinpath("data/demo_province.json")
+        .read_text(encoding="utf-8")
+    )
+
+
+@pytest.fixture
+def catalogue(db: None) -> None:
+    import_catalogue(demo_catalogue_text(), filename="demo_province.json")
+
+
+def make_user(username: str, unit_code: str | None, role: Role | None) -> User:
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, full_name=username.replace("_", " ").title()
+    )
+    if unit_code and role:
+        Membership.objects.create(user=user, unit=Unit.objects.get(code=unit_code), role=role)
+    return user
+
+
+@pytest.fixture
+def counter_officer(catalogue: None) -> User:
+    return make_user("counter_officer", "AH", Role.COUNTER_OFFICER)
+
+
+@pytest.fixture
+def commune_officer(catalogue: None) -> User:
+    return make_user("commune_officer", "AH-X01", Role.COUNTER_OFFICER)
+
+
+@pytest.fixture
+def specialist(catalogue: None) -> User:
+    return make_user("specialist", "AH-CAT-PV06", Role.SPECIALIST)
+
+
+@pytest.fixture
+def outsider(catalogue: None) -> User:
+    return make_user("outsider", None, None)
+
+
+@pytest.fixture
+def province(catalogue: None) -> Unit:
+    return Unit.objects.get(code="AH")
+
+
+def version_of(code: str) -> ProcedureVersion:
+    version = Procedure.objects.get(code=code).current_version()
+    assert version is not None
+    return version
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache; each specification starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,11 @@
+"""Test settings: the product's settings with a throwaway key and plain static storage."""
+
+import os
+
+os.environ.setdefault("MOTCUA_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("MOTCUA_HTTPS", "0")
+
+from motcua.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
