@@ -40,9 +40,12 @@ def main() -> None:
 
     def intake(with_pdf: bool) -> None:
         dossier = receive_dossier(
-            by=officer, unit=unit, version=version,
+            by=officer,
+            unit=unit,
+            version=version,
             applicant=Applicant(name="Nguyễn Văn Bình", phone="0912345678"),
-            channel="counter", components=version.component_names()[:2],
+            channel="counter",
+            components=version.component_names()[:2],
         )
         if with_pdf:
             receipt_pdf(dossier)

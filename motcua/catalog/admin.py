@@ -59,9 +59,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     search_fields = ["procedure__code", "name", "name_folded"]
     autocomplete_fields = ["agency", "other_agencies", "procedure"]
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: ProcedureVersion | None = None
-    ):
+    def get_readonly_fields(self, request: HttpRequest, obj: ProcedureVersion | None = None):
         if obj is not None and obj.dossiers.exists():
             return [field.name for field in self.model._meta.fields] + ["other_agencies"]
         return []

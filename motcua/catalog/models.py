@@ -7,8 +7,8 @@ under, so later catalogue edits never rewrite old deadlines."""
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 from datetime import date
 from typing import Any
 

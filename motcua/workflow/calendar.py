@@ -39,7 +39,6 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 """The site zone (UTC+7 all year, no daylight saving)."""
 
 OVERRIDES_FILE = Path(__file__).parent / "data" / "vn_calendar_overrides.json"
-MINUTES_PER_DAY = 24 * 60
 WEEKDAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 SATURDAY = 5
 
