@@ -7,10 +7,12 @@ to that unit and everything under it, and wins over a row without one."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.workflow.calendar import DayKind
+from motcua.workflow.calendar import DayOverride as PureOverride
 
 
 class DayOverride(models.Model):
@@ -58,3 +60,18 @@ class DayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} — {self.get_kind_display()} — {self.reason}"
+
+    def clean(self) -> None:
+        """The legal clock's own checks (e.g. a worked day must be a weekend day), so that a
+        bad row is refused in the admin instead of breaking every due-date computation."""
+        if self.day is None or not self.kind:
+            return
+        try:
+            PureOverride(
+                day=self.day,
+                kind=DayKind(self.kind),
+                reason=self.reason or "-",
+                legal_basis=self.legal_basis,
+            )
+        except ValueError as error:
+            raise ValidationError({"kind": str(error)}) from None

@@ -1,0 +1,122 @@
+"""`motcua deadline` prints the due date and its explanation; bad input exits with a code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys, *args: str) -> str:
+    call_command("deadline", *args)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "due"),
+    [
+        (["--received", "2025-04-24T10:00+07:00", "--duration", "3d"], "2025-04-28T10:00:00+07:00"),
+        (
+            ["--received", "2025-04-24T10:00+07:00", "--duration", "3d", "--convention", "days"],
+            "2025-04-28T17:00:00+07:00",
+        ),
+        (["--received", "2026-02-14T20:00+07:00", "--duration", "5d"], "2026-02-27T17:00:00+07:00"),
+        (
+            [
+                "--received",
+                "2025-05-05T09:00+07:00",
+                "--duration",
+                "10d",
+                "--pause",
+                "2025-05-07T14:00+07:00/2025-05-19T09:00+07:00",
+            ],
+            "2025-05-28T16:00:00+07:00",
+        ),
+        (
+            [
+                "--received",
+                "2025-05-05T09:00+07:00",
+                "--duration",
+                "10d",
+                "--restart",
+                "--pause",
+                "2025-05-07T14:00+07:00/2025-05-19T09:00+07:00",
+            ],
+            "2025-06-02T09:00:00+07:00",
+        ),
+        (["--received", "2025-04-24T03:00Z", "--duration", "3d"], "2025-04-28T10:00:00+07:00"),
+    ],
+)
+def test_worked_examples_as_json(capsys, args, due) -> None:
+    result = json.loads(run(capsys, *args))
+    assert result["due_at"] == due
+    assert result["explanation"][-1].startswith("Hẹn trả")
+
+
+def test_text_format_and_english(capsys) -> None:
+    text = run(
+        capsys,
+        "--received",
+        "2025-04-24T10:00+07:00",
+        "--duration",
+        "3d",
+        "--format",
+        "text",
+        "--lang",
+        "en",
+    )
+    assert "26/04/2025" in text or "26 April 2025" in text
+    assert text.strip().splitlines()[-1].startswith("Due")
+
+
+def test_custom_sessions(capsys) -> None:
+    result = json.loads(
+        run(
+            capsys,
+            "--received",
+            "2025-04-24T16:00+07:00",
+            "--duration",
+            "1d",
+            "--sessions",
+            "07:30-12:00,13:00-16:30",
+        )
+    )
+    assert result["due_at"] == "2025-04-25T16:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--received", "2025-04-24T10:00", "--duration", "3d"], "timestamp_without_offset"),
+        (["--received", "24/04/2025", "--duration", "3d"], "invalid_timestamp"),
+        (["--received", "2025-04-24T10:00+07:00", "--duration", "0d"], "invalid_duration"),
+        (["--received", "2025-04-24T10:00+07:00", "--duration=-3d"], "invalid_duration"),
+        (
+            ["--received", "2025-04-24T10:00+07:00", "--duration", "3d", "--pause", "x"],
+            "invalid_pause",
+        ),
+        (
+            [
+                "--received",
+                "2025-04-24T10:00+07:00",
+                "--duration",
+                "3d",
+                "--sessions",
+                "17:00-07:00",
+            ],
+            "invalid_sessions",
+        ),
+        (
+            ["--received", "2025-04-24T10:00+07:00", "--duration", "3d", "--unit", "NOPE"],
+            "unknown_unit",
+        ),
+    ],
+)
+def test_bad_input_exits_with_a_stable_code(args, code) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("deadline", *args)
+    assert caught.value.returncode == 2
+    assert str(caught.value).startswith(code)
