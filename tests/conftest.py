@@ -90,3 +90,19 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def agency_leader(catalogue: None) -> User:
+    return make_user("agency_leader", "AH-CAT-PV06", Role.AGENCY_LEADER)
+
+
+@pytest.fixture
+def other_specialist(catalogue: None) -> User:
+    return make_user("other_specialist", "AH-CAT-PV06", Role.SPECIALIST)
+
+
+@pytest.fixture
+def land_specialist(catalogue: None) -> User:
+    """A specialist of the co-ordinating land registry office (inter-agency steps)."""
+    return make_user("land_specialist", "AH-VPDKDD", Role.SPECIALIST)

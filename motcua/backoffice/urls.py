@@ -1,12 +1,19 @@
 from django.urls import path
 
-from motcua.backoffice import views
+from motcua.backoffice import files, views, work
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("viec-can-lam/", work.inbox, name="inbox"),
+    path("co-quan/", work.agencies, name="agencies"),
+    path("so-theo-doi/", files.tracking_book, name="tracking_book"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),
-    path("ho-so/<str:code>/", views.dossier, name="dossier"),
+    path("ho-so/<str:code>/", work.desk, name="dossier"),
+    path("ho-so/<str:code>/xu-ly/<str:action>/", work.act, name="act"),
+    path("ho-so/<str:code>/tai-lieu/", files.upload, name="upload"),
+    path("ho-so/<str:code>/tai-lieu/<int:pk>/", files.document, name="document"),
     path("ho-so/<str:code>/phieu-hen.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("ho-so/<str:code>/mau-<str:form>.pdf", files.paper, name="paper"),
 ]

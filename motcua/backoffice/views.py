@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from motcua.accounts.permissions import can_view_dossier, counter_units
+from motcua.accounts.permissions import counter_units
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import clean_text, fold_accents
-from motcua.dossiers import actions, printing, selectors
+from motcua.dossiers import actions, printing
 from motcua.dossiers.models import Dossier
 
 from .forms import IntakeForm
+from .work import _staff_dossier
 
 SEARCH_LIMIT = 20
 
@@ -32,7 +32,7 @@ def _versions_in_force() -> object:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("backoffice:intake")
+    return redirect("backoffice:inbox")
 
 
 @login_required
@@ -117,34 +117,9 @@ def _receive(request: HttpRequest, form: IntakeForm) -> Dossier:
     )
 
 
-def _dossier_for_staff(request: HttpRequest, code: str) -> Dossier:
-    dossier = selectors.find_by_code(code)
-    if dossier is None:
-        raise Http404
-    if not can_view_dossier(request.user, dossier):  # type: ignore[arg-type]
-        raise PermissionDenied
-    return dossier
-
-
-@login_required
-def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    found = _dossier_for_staff(request, code)
-    return render(
-        request,
-        "backoffice/dossier.html",
-        {
-            "dossier": found,
-            "public": selectors.public_view(found),
-            "private": selectors.private_view(found),
-            "lookup_url": printing.lookup_url(found),
-            "slip_url": reverse("backoffice:receipt_pdf", args=[found.code]),
-        },
-    )
-
-
 @login_required
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    found = _dossier_for_staff(request, code)
+    found = _staff_dossier(request, code)
     response = HttpResponse(printing.receipt_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-hen-{found.code}.pdf"'
     response["Cache-Control"] = "private, no-store"

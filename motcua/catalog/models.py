@@ -228,6 +228,12 @@ class ProcedureVersion(models.Model):
     five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
     fees = models.JSONField(_("phí, lệ phí"), default=list, blank=True)
     components = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
+    process = models.JSONField(
+        _("quy trình nội bộ"),
+        default=list,
+        blank=True,
+        help_text=_("Các bước, đơn vị, vai trò và tỷ lệ thời gian; để trống: quy trình mặc định."),
+    )
     effective_from = models.DateField(_("hiệu lực từ"))
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     extra = models.JSONField(

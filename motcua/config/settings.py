@@ -39,11 +39,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "motcua.core",
     "motcua.accounts",
     "motcua.catalog",
     "motcua.calendars",
     "motcua.dossiers",
+    "motcua.documents",
+    "motcua.notifications",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -142,8 +146,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
+def _default_storage() -> dict[str, object]:
+    """Documents on the filesystem by default; on S3-compatible object storage (MinIO, Viettel,
+    VNPT, AWS…) through django-storages when MOTCUA_STORAGE=s3."""
+    kind = env_str("MOTCUA_STORAGE", "filesystem")
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("MOTCUA_S3_BUCKET", "motcua"),
+                "endpoint_url": env_str("MOTCUA_S3_ENDPOINT_URL", "") or None,
+                "region_name": env_str("MOTCUA_S3_REGION", "") or None,
+                "access_key": env_str("MOTCUA_S3_ACCESS_KEY", ""),
+                "secret_key": env_str("MOTCUA_S3_SECRET_KEY", ""),
+                "default_acl": None,
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        }
+    raise ImproperlyConfigured(f"MOTCUA_STORAGE must be filesystem or s3, got {kind!r}")
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     "staticfiles": {
         "BACKEND": env_str(
             "MOTCUA_STATICFILES_STORAGE",
@@ -152,6 +179,26 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded scans and results (PDF, JPEG, PNG): at most this many bytes each.
+DOCUMENT_MAX_BYTES = env_int("MOTCUA_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Background work (notifications and their retries): the database queue; run
+# `motcua db_worker` next to the web servers (it uses SELECT … SKIP LOCKED on PostgreSQL).
+TASKS = {"default": {"BACKEND": env_str("MOTCUA_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Notifications to applicants: e-mail through Django's SMTP backend, SMS through a provider.
+EMAIL_BACKEND = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("MOTCUA_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("MOTCUA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("MOTCUA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("MOTCUA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MOTCUA_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("MOTCUA_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.invalid>")
+SMS_PROVIDER = env_str("MOTCUA_SMS_PROVIDER", "motcua.notifications.sms.LoggingProvider")
+NOTIFICATION_MAX_ATTEMPTS = env_int("MOTCUA_NOTIFICATION_MAX_ATTEMPTS", 5)
 
 # Security: safe by default; the demo on http://127.0.0.1 turns the HTTPS-only flags off.
 HTTPS = env_bool("MOTCUA_HTTPS", default=not DEBUG)

@@ -7,6 +7,7 @@ writes a dossier's state."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,14 +16,23 @@ from django.db import transaction
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import can_receive_at
+from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
-from motcua.core.errors import PermissionRefused, ValidationFailed
+from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
 from motcua.core.text import clean_text, digits_only
-from motcua.dossiers import clock
+from motcua.dossiers import audit, clock, steps
 from motcua.dossiers.codes import issue_code
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, EventType, ReturnChannel
-from motcua.workflow.states import Status
+from motcua.dossiers.models import (
+    APPLICANT_EVENTS,
+    Channel,
+    Dossier,
+    DossierEvent,
+    EventType,
+    ReturnChannel,
+)
+from motcua.workflow.deadlines import Pause
+from motcua.workflow.states import TRANSITIONS, Place, Role, Status, Transition, target_of
 
 # A receipt stamped a little ahead of the server clock (a counter PC's clock) is tolerated.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -107,6 +117,7 @@ def receive_dossier(
             due_at=deadline.due_at,
             received_by=by,
         )
+        steps.open_steps(dossier, "reception", at=moment)
         append_event(
             dossier,
             type=EventType.RECEIVED,
@@ -132,18 +143,27 @@ def append_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    """Append one event; the caller holds the transaction that also changes the dossier."""
-    last = dossier.events.order_by("-sequence").values_list("sequence", flat=True).first()
-    return DossierEvent.objects.create(
+    """Append one event, sealed with the hash of the one before it; the caller holds the
+    transaction (and the dossier's row lock) that also changes the dossier."""
+    last = dossier.events.order_by("-sequence").values("sequence", "hash").first()
+    event = DossierEvent(
         dossier=dossier,
-        sequence=(last or 0) + 1,
+        sequence=(last["sequence"] if last else 0) + 1,
         type=type,
         at=at,
         actor=by,
         actor_name=str(by) if by else "",
         reason=clean_text(reason),
         data=data or {},
+        prev_hash=last["hash"] if last else "",
     )
+    event.hash = audit.seal(event, dossier_code=dossier.code)
+    event.save()
+    if type in APPLICANT_EVENTS:
+        from motcua.notifications.services import schedule_for_event
+
+        schedule_for_event(event)
+    return event
 
 
 def _check_receipt(
@@ -212,3 +232,522 @@ def _check_applicant(applicant: Applicant, *, sets_count: int) -> None:
         raise ValidationFailed("Số điện thoại không hợp lệ.", code="invalid_phone")
     if not 1 <= sets_count <= 50:
         raise ValidationFailed("Số bộ hồ sơ phải từ 1 đến 50.", code="invalid_sets_count")
+
+
+# --- the agencies' work and the exceptional paths ---------------------------------------
+#
+# Each action below: lock the dossier's row, check that nothing changed since the caller read
+# it, that the transition is in the table and that `by` holds one of its roles at the right
+# unit; then write the new state, append the events, and move the process steps — all in one
+# transaction. A refusal raises before anything is written.
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+
+
+class StaleDossier(Conflict):
+    code = "stale_dossier"
+
+
+def transfer_dossier(
+    *, dossier: Dossier, by: User, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """Chuyển hồ sơ: the one-stop sends the dossier to the deciding agency (and opens the
+    inter-agency steps, which run alongside the appraisal)."""
+    with _transition(dossier, "transfer", by, at=at) as (locked, moment):
+        steps.complete_open(locked, "reception", at=moment, by=by, note=note)
+        steps.open_steps(locked, "appraisal", at=moment)
+        for opened in steps.open_steps(locked, "inter_agency", at=moment):
+            append_event(
+                locked,
+                type=EventType.TRANSFERRED,
+                at=moment,
+                by=by,
+                data={"to": opened.unit.code, "step": opened.key},
+            )
+        append_event(
+            locked,
+            type=EventType.TRANSFERRED,
+            at=moment,
+            by=by,
+            reason=note,
+            data={"to": locked.agency.code, "step": "appraisal"},
+        )
+    return locked
+
+
+def assign_dossier(
+    *, dossier: Dossier, by: User, specialist: User, at: datetime | None = None
+) -> Dossier:
+    """Phân công: the agency's leader gives the dossier to one of its specialists."""
+    with _transition(dossier, "assign", by, at=at) as (locked, moment):
+        if not _holds_role(specialist, Role.SPECIALIST, locked.agency):
+            raise PermissionRefused(
+                f"{specialist} không phải chuyên viên của {locked.agency.name}.",
+                code="not_a_specialist_here",
+            )
+        locked.assignee = specialist
+        append_event(
+            locked,
+            type=EventType.ASSIGNED,
+            at=moment,
+            by=by,
+            data={"assignee": specialist.username, "assignee_name": str(specialist)},
+        )
+    return locked
+
+
+def appraise_dossier(
+    *, dossier: Dossier, by: User, opinion: str, at: datetime | None = None
+) -> Dossier:
+    """Thẩm định: the assigned specialist records the appraisal opinion."""
+    _require_text(opinion, "opinion_required", "Cần ghi ý kiến thẩm định.")
+    with _transition(dossier, "appraise", by, at=at) as (locked, moment):
+        append_event(locked, type=EventType.APPRAISED, at=moment, by=by, reason=opinion)
+    return locked
+
+
+def submit_for_approval(
+    *, dossier: Dossier, by: User, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """Trình phê duyệt: only once every inter-agency step has answered."""
+    with _transition(dossier, "submit_for_approval", by, at=at) as (locked, moment):
+        waiting = steps.pending_inter_agency(locked)
+        if waiting:
+            raise ValidationFailed(
+                "Còn chờ cơ quan phối hợp: " + ", ".join(s.unit.name for s in waiting),
+                code="inter_agency_pending",
+                steps=[s.key for s in waiting],
+            )
+        steps.complete_open(locked, "appraisal", at=moment, by=by, note=note)
+        steps.open_steps(locked, "approval", at=moment)
+        append_event(locked, type=EventType.SUBMITTED_FOR_APPROVAL, at=moment, by=by, reason=note)
+    return locked
+
+
+def send_back(*, dossier: Dossier, by: User, reason: str, at: datetime | None = None) -> Dossier:
+    """Trả lại bước trước: the leader returns the draft to the specialist for rework."""
+    _require_text(reason, "reason_required", "Cần ghi lý do trả lại.")
+    with _transition(dossier, "send_back", by, at=at) as (locked, moment):
+        steps.complete_open(locked, "approval", at=moment, by=by, note=reason)
+        steps.open_steps(locked, "appraisal", at=moment)
+        append_event(locked, type=EventType.SENT_BACK, at=moment, by=by, reason=reason)
+    return locked
+
+
+def approve_dossier(
+    *, dossier: Dossier, by: User, result_number: str = "", at: datetime | None = None
+) -> Dossier:
+    """Phê duyệt, ký: the leader signs the result (granted)."""
+    return _decide(
+        dossier, by, "approve", outcome="granted", reason="", result_number=result_number, at=at
+    )
+
+
+def refuse_dossier(
+    *, dossier: Dossier, by: User, reason: str, at: datetime | None = None
+) -> Dossier:
+    """Từ chối giải quyết: the leader signs a written refusal with its reason; it is delivered
+    like a result and counts as resolved."""
+    _require_text(reason, "reason_required", "Cần ghi lý do từ chối.")
+    return _decide(dossier, by, "refuse", outcome="denied", reason=reason, result_number="", at=at)
+
+
+def _decide(
+    dossier: Dossier,
+    by: User,
+    action: str,
+    *,
+    outcome: str,
+    reason: str,
+    result_number: str,
+    at: datetime | None,
+) -> Dossier:
+    with _transition(dossier, action, by, at=at) as (locked, moment):
+        locked.outcome = outcome
+        steps.complete_open(locked, "approval", at=moment, by=by, note=reason)
+        steps.open_steps(locked, "return", at=moment)
+        append_event(
+            locked,
+            type=EventType.APPROVED,
+            at=moment,
+            by=by,
+            reason=reason,
+            data={"outcome": outcome, "result_number": clean_text(result_number)},
+        )
+    return locked
+
+
+def return_result(*, dossier: Dossier, by: User, at: datetime | None = None) -> Dossier:
+    """Chuyển kết quả về Bộ phận một cửa: processing ends here (ended_at), early, on time or
+    late against the appointment."""
+    with _transition(dossier, "return_result", by, at=at) as (locked, moment):
+        locked.ended_at = moment
+        steps.complete_open(locked, "return", at=moment, by=by)
+        append_event(
+            locked,
+            type=EventType.RESOLVED,
+            at=moment,
+            by=by,
+            data={"outcome": locked.outcome or "granted"},
+        )
+    return locked
+
+
+def deliver_result(
+    *,
+    dossier: Dossier,
+    by: User,
+    via: ReturnChannel | str,
+    postal_item: str = "",
+    recipient: str = "",
+    at: datetime | None = None,
+) -> Dossier:
+    """Trả kết quả: at the counter, by public post, or online."""
+    if via not in ReturnChannel.values:
+        raise ValidationFailed("Hình thức trả kết quả không hợp lệ.", code="unknown_channel")
+    with _transition(dossier, "deliver", by, at=at) as (locked, moment):
+        locked.delivered_at = moment
+        locked.delivered_via = ReturnChannel(via)
+        locked.uncollected = False
+        append_event(
+            locked,
+            type=EventType.RESULT_DELIVERED,
+            at=moment,
+            by=by,
+            data={
+                "via": str(via),
+                "postal_item": clean_text(postal_item),
+                "recipient": clean_text(recipient),
+            },
+        )
+    return locked
+
+
+def mark_uncollected(*, dossier: Dossier, by: User, at: datetime | None = None) -> Dossier:
+    """Chưa nhận kết quả: the appointment has passed and the applicant has not come."""
+    with _transition(dossier, "mark_uncollected", by, at=at) as (locked, moment):
+        if moment <= locked.due_at:
+            raise ValidationFailed("Chưa đến ngày hẹn trả.", code="appointment_not_passed")
+        locked.uncollected = True
+        append_event(locked, type=EventType.MARKED_UNCOLLECTED, at=moment, by=by)
+    return locked
+
+
+def request_supplement(
+    *, dossier: Dossier, by: User, reason: str, items: list[str], at: datetime | None = None
+) -> Dossier:
+    """Yêu cầu bổ sung, hoàn thiện: the clock pauses (or, per procedure, will restart) until
+    the applicant brings the papers. A second request is allowed but flagged: Decision 766
+    counts such a dossier as overdue."""
+    _require_text(reason, "reason_required", "Cần ghi lý do yêu cầu bổ sung.")
+    wanted = [clean_text(item) for item in items if clean_text(item)]
+    if not wanted:
+        raise ValidationFailed("Cần liệt kê giấy tờ phải bổ sung.", code="items_required")
+    with _transition(dossier, "request_supplement", by, at=at) as (
+        locked,
+        moment,
+    ):
+        locked.resume_status = locked.status
+        locked.paused_at = moment
+        locked.supplement_count += 1
+        append_event(
+            locked,
+            type=EventType.SUPPLEMENT_REQUESTED,
+            at=moment,
+            by=by,
+            reason=reason,
+            data={
+                "items": wanted,
+                "count": locked.supplement_count,
+                "second_request": locked.supplement_count > 1,
+            },
+        )
+    return locked
+
+
+def receive_supplement(
+    *, dossier: Dossier, by: User, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """Xác nhận bổ sung: the clock resumes; the due date moves by the working time the pause
+    covered (or the full duration counts again from now, if the procedure says restart)."""
+    with _transition(dossier, "receive_supplement", by, at=at) as (locked, moment):
+        paused_since = locked.paused_at or moment
+        deadline = clock.recompute(locked, closing=Pause(start=paused_since, end=moment))
+        locked.paused_at = None
+        locked.due_at = deadline.due_at
+        steps.push_open_steps(locked, pause_start=paused_since, pause_end=moment)
+        append_event(
+            locked,
+            type=EventType.SUPPLEMENT_RECEIVED,
+            at=moment,
+            by=by,
+            reason=note,
+            data={
+                "due_at": deadline.due_at.isoformat(),
+                "explanation": clock.explanation_lines(deadline, "vi"),
+                "explanation_en": clock.explanation_lines(deadline, "en"),
+            },
+        )
+    return locked
+
+
+def withdraw_dossier(
+    *, dossier: Dossier, by: User, reason: str, at: datetime | None = None
+) -> Dossier:
+    """Rút hồ sơ / dừng xử lý at the applicant's request, only before the result is decided."""
+    _require_text(reason, "reason_required", "Cần ghi lý do dừng xử lý.")
+    with _transition(dossier, "withdraw", by, at=at) as (locked, moment):
+        _end(locked, moment, by, reason)
+        append_event(locked, type=EventType.WITHDRAWN, at=moment, by=by, reason=reason)
+    return locked
+
+
+def return_unresolved(
+    *, dossier: Dossier, by: User, reason: str, at: datetime | None = None
+) -> Dossier:
+    """Trả lại hồ sơ: not eligible, or must be corrected — the dossier ends unresolved."""
+    _require_text(reason, "reason_required", "Cần ghi lý do trả lại hồ sơ.")
+    with _transition(dossier, "return_unresolved", by, at=at) as (locked, moment):
+        _end(locked, moment, by, reason)
+        append_event(locked, type=EventType.RETURNED_UNRESOLVED, at=moment, by=by, reason=reason)
+    return locked
+
+
+def apologise_and_extend(
+    *, dossier: Dossier, by: User, new_due_at: datetime, reason: str, at: datetime | None = None
+) -> Dossier:
+    """Xin lỗi và hẹn lại (form 04): once per dossier, a later appointment with the reason for
+    the delay. The original appointment is kept for reporting."""
+    _require_text(reason, "reason_required", "Cần ghi lý do chậm giải quyết.")
+    if new_due_at.tzinfo is None:
+        raise ValidationFailed("Ngày hẹn mới phải có múi giờ.", code="timestamp_without_offset")
+    with _transition(dossier, "apologise_and_extend", by, at=at) as (locked, moment):
+        if locked.due_at_original is not None:
+            raise ValidationFailed(
+                "Hồ sơ đã được xin lỗi và hẹn lại một lần.", code="already_extended"
+            )
+        if new_due_at <= locked.due_at:
+            raise ValidationFailed(
+                "Ngày hẹn mới phải sau ngày hẹn hiện tại.", code="new_due_not_later"
+            )
+        calendar = calendar_for(locked.receiving_unit)
+        # Decree 61: the apology goes out no later than one working day before the due date;
+        # a later one is still recorded, and flagged.
+        days_ahead = calendar.working_days_between(
+            local(moment).date(), local(locked.due_at).date()
+        )
+        late_notice = days_ahead < 1
+        locked.due_at_original = locked.due_at
+        locked.due_at = new_due_at
+        append_event(
+            locked,
+            type=EventType.EXTENDED,
+            at=moment,
+            by=by,
+            reason=reason,
+            data={
+                "new_due_at": new_due_at.isoformat(),
+                "original_due_at": locked.due_at_original.isoformat(),
+                "late_notice": late_notice,
+            },
+        )
+    return locked
+
+
+def complete_inter_agency_step(
+    *, dossier: Dossier, by: User, step_key: str, opinion: str, at: datetime | None = None
+) -> Dossier:
+    """A co-ordinating agency (liên thông) answers its part; the dossier's state is unchanged."""
+    _require_text(opinion, "opinion_required", "Cần ghi ý kiến của cơ quan phối hợp.")
+    moment = at or now()
+    with transaction.atomic():
+        locked = _lock(dossier)
+        step = (
+            locked.steps.filter(key=step_key, kind="inter_agency", completed_at__isnull=True)
+            .select_related("unit")
+            .first()
+        )
+        if step is None:
+            raise TransitionNotAllowed("Bước liên thông này không chờ xử lý.", code="step_not_open")
+        if not any(
+            _holds_role(by, role, step.unit) for role in (Role.SPECIALIST, Role.AGENCY_LEADER)
+        ):
+            raise PermissionRefused(f"Bạn không thuộc {step.unit.name}.", code="not_your_unit")
+        steps.complete(step, at=moment, by=by, note=opinion)
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        append_event(
+            locked,
+            type=EventType.STEP_COMPLETED,
+            at=moment,
+            by=by,
+            reason=opinion,
+            data={"step": step.key, "unit": step.unit.code, "late": step.late},
+        )
+    return locked
+
+
+# --- the machinery ----------------------------------------------------------------------
+
+
+class _transition:
+    """Context manager: lock, check, yield (locked dossier, moment), then save the new state."""
+
+    def __init__(
+        self,
+        dossier: Dossier,
+        action: str,
+        by: User,
+        *,
+        at: datetime | None = None,
+    ) -> None:
+        self.dossier, self.action, self.by = dossier, action, by
+        self.at = at
+        self.atomic = transaction.atomic()
+
+    def __enter__(self) -> tuple[Dossier, datetime]:
+        self.atomic.__enter__()
+        try:
+            locked = _lock(self.dossier)
+            current = Status(locked.status)
+            transition = TRANSITIONS[self.action]
+            if current not in transition.sources:
+                raise TransitionNotAllowed(
+                    f"Không thể “{ACTION_LABELS[self.action]}” khi hồ sơ đang ở trạng thái "
+                    f"“{locked.status_label}”.",
+                    action=self.action,
+                    status=current.value,
+                )
+            _check_actor(self.by, locked, transition, assignee_only=self.action in ASSIGNEE_ONLY)
+            moment = self.at or now()
+            _check_moment(locked, moment)
+            self.locked, self.previous = locked, current
+            return locked, moment
+        except BaseException:
+            self.atomic.__exit__(*sys.exc_info())
+            raise
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> bool | None:
+        if error is None:
+            locked = self.locked
+            resume = Status(locked.resume_status) if locked.resume_status else None
+            target = target_of(self.action, self.previous, resume)
+            if self.action == "receive_supplement":
+                locked.resume_status = ""
+            locked.status = target
+            locked.version += 1
+            locked.save()
+        return self.atomic.__exit__(kind, error, trace)  # type: ignore[arg-type]
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    """The dossier's row, locked until the transaction ends; refused if someone else changed
+    it since the caller read it (the caller's `version` is what it saw)."""
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("receiving_unit", "agency", "procedure_version")
+        .get(pk=dossier.pk)
+    )
+    if locked.version != dossier.version:
+        raise StaleDossier(
+            "Hồ sơ vừa được người khác xử lý. Vui lòng tải lại trang để xem trạng thái mới.",
+            seen_version=dossier.version,
+            current_version=locked.version,
+        )
+    return locked
+
+
+def _check_actor(
+    by: User, dossier: Dossier, transition: Transition, *, assignee_only: bool
+) -> None:
+    place = dossier.receiving_unit if transition.place == Place.ONE_STOP else dossier.agency
+    if not any(_holds_role(by, role, place) for role in transition.roles):
+        raise PermissionRefused(
+            "Bạn không có vai trò phù hợp tại đơn vị đang giữ hồ sơ này.", code="not_your_step"
+        )
+    if assignee_only and dossier.assignee_id != by.pk:
+        raise PermissionRefused("Hồ sơ không được phân công cho bạn.", code="not_assigned_to_you")
+
+
+def _holds_role(user: User, role: str, unit: Unit) -> bool:
+    if not user.is_active:
+        return False
+    paths = user.memberships.filter(role=role, is_active=True).values_list("unit__path", flat=True)
+    return any(unit.path.startswith(path) for path in paths)
+
+
+def _check_moment(dossier: Dossier, moment: datetime) -> None:
+    if moment.tzinfo is None:
+        raise ValidationFailed("Thời điểm phải có múi giờ.", code="timestamp_without_offset")
+    if moment > now() + CLOCK_SKEW:
+        raise ValidationFailed(
+            "Không ghi nhận việc xảy ra trong tương lai.", code="event_in_future"
+        )
+    last = dossier.events.order_by("-sequence").values_list("at", flat=True).first()
+    if last is not None and moment < last:
+        raise ValidationFailed(
+            "Thời điểm sớm hơn sự kiện trước của hồ sơ.", code="event_out_of_order"
+        )
+
+
+def _end(dossier: Dossier, moment: datetime, by: User, note: str) -> None:
+    dossier.ended_at = moment
+    dossier.paused_at = None
+    for kind in ("reception", "appraisal", "inter_agency", "approval", "return"):
+        steps.complete_open(dossier, kind, at=moment, by=by, note=note)
+
+
+def _require_text(value: str, code: str, message: str) -> None:
+    if not clean_text(value):
+        raise ValidationFailed(message, code=code)
+
+
+ACTION_LABELS = {
+    "transfer": "Chuyển xử lý",
+    "assign": "Phân công thụ lý",
+    "appraise": "Thẩm định",
+    "submit_for_approval": "Trình phê duyệt",
+    "send_back": "Trả lại bước trước",
+    "approve": "Phê duyệt, ký",
+    "refuse": "Từ chối giải quyết",
+    "return_result": "Chuyển kết quả về một cửa",
+    "deliver": "Trả kết quả",
+    "mark_uncollected": "Ghi nhận chưa nhận kết quả",
+    "request_supplement": "Yêu cầu bổ sung",
+    "receive_supplement": "Xác nhận đã bổ sung",
+    "withdraw": "Dừng xử lý (rút hồ sơ)",
+    "return_unresolved": "Trả lại hồ sơ",
+    "apologise_and_extend": "Xin lỗi và hẹn lại",
+}
+
+
+def permitted_actions(user: User, dossier: Dossier) -> list[str]:
+    """The actions `user` may take on `dossier` now (the same checks the actions make)."""
+    permitted = []
+    for action, transition in TRANSITIONS.items():
+        if Status(dossier.status) not in transition.sources:
+            continue
+        try:
+            _check_actor(user, dossier, transition, assignee_only=action in ASSIGNEE_ONLY)
+        except PermissionRefused:
+            continue
+        if action == "apologise_and_extend" and dossier.due_at_original is not None:
+            continue
+        permitted.append(action)
+    return permitted
+
+
+def open_steps_for(user: User, dossier: Dossier) -> list[str]:
+    """Inter-agency steps of `dossier` that `user`'s unit must answer."""
+    return [
+        step.key
+        for step in dossier.steps.filter(
+            kind="inter_agency", completed_at__isnull=True
+        ).select_related("unit")
+        if any(_holds_role(user, role, step.unit) for role in (Role.SPECIALIST, Role.AGENCY_LEADER))
+    ]
+
+
+ASSIGNEE_ONLY = frozenset({"appraise", "submit_for_approval", "request_supplement"})

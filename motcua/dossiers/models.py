@@ -19,9 +19,12 @@ STATUS_LABELS = {
     Status.NEEDS_COMPLETION_AT_RECEPTION: _("Hướng dẫn bổ sung"),
     Status.REFUSED_AT_RECEPTION: _("Từ chối tiếp nhận"),
     Status.RECEIVED: _("Mới tiếp nhận"),
-    Status.IN_PROCESS: _("Đang xử lý"),
+    Status.TRANSFERRED: _("Đã chuyển cơ quan giải quyết"),
+    Status.ASSIGNED: _("Đang thẩm định"),
+    Status.APPRAISED: _("Đã thẩm định, chờ trình"),
+    Status.AWAITING_APPROVAL: _("Chờ phê duyệt"),
+    Status.APPROVED: _("Đã phê duyệt, chờ chuyển kết quả"),
     Status.AWAITING_SUPPLEMENT: _("Chờ bổ sung"),
-    Status.AWAITING_OBLIGATION: _("Chờ thực hiện nghĩa vụ tài chính"),
     Status.STOPPED: _("Dừng xử lý"),
     Status.RETURNED_NOT_RESOLVED: _("Trả lại hồ sơ"),
     Status.RESOLVED: _("Đã xử lý xong"),
@@ -64,7 +67,10 @@ class Dossier(models.Model):
     )
     channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices)
     status = models.CharField(
-        _("trạng thái"), max_length=32, choices=list(STATUS_LABELS.items()), db_index=True
+        _("trạng thái"),
+        max_length=32,
+        db_index=True,
+        choices=[(status.value, label) for status, label in STATUS_LABELS.items()],
     )
     five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
 
@@ -96,6 +102,32 @@ class Dossier(models.Model):
     ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
 
+    # Where the work stands (cached from the events; written only by dossiers/actions.py).
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Tăng mỗi lần hồ sơ thay đổi; chống hai người cùng xử lý.")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+        verbose_name=_("chuyên viên thụ lý"),
+    )
+    resume_status = models.CharField(max_length=32, blank=True)
+    paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    outcome = models.CharField(
+        _("kết quả"),
+        max_length=8,
+        blank=True,
+        choices=[("granted", _("Giải quyết")), ("denied", _("Từ chối bằng văn bản"))],
+    )
+    uncollected = models.BooleanField(_("chưa nhận kết quả"), default=False)
+    delivered_via = models.CharField(
+        _("trả kết quả qua"), max_length=8, blank=True, choices=ReturnChannel.choices
+    )
+
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -117,9 +149,14 @@ class Dossier(models.Model):
     def status_label(self) -> str:
         return str(STATUS_LABELS[Status(self.status)])
 
+    @property
+    def is_extended(self) -> bool:
+        return self.due_at_original is not None
+
 
 class EventType(models.TextChoices):
-    """The event vocabulary of interchange.md (motcua.dossiers/1)."""
+    """The event vocabulary: the interchange.md names (motcua.dossiers/1) first, then the
+    finer steps of the agencies' work that motcua records but other systems need not know."""
 
     RECEIVED = "received", _("Tiếp nhận")
     TRANSFERRED = "transferred", _("Chuyển xử lý")
@@ -130,6 +167,21 @@ class EventType(models.TextChoices):
     RETURNED_UNRESOLVED = "returned_unresolved", _("Trả lại hồ sơ")
     WITHDRAWN = "withdrawn", _("Rút hồ sơ / dừng xử lý")
     RESULT_DELIVERED = "result_delivered", _("Đã trả kết quả")
+    # motcua's own, finer events
+    ASSIGNED = "assigned", _("Phân công thụ lý")
+    APPRAISED = "appraised", _("Thẩm định xong")
+    SUBMITTED_FOR_APPROVAL = "submitted_for_approval", _("Trình phê duyệt")
+    SENT_BACK = "sent_back", _("Trả lại bước trước")
+    APPROVED = "approved", _("Phê duyệt, ký")
+    STEP_COMPLETED = "step_completed", _("Hoàn thành bước liên thông")
+    MARKED_UNCOLLECTED = "marked_uncollected", _("Chưa nhận kết quả")
+    DOCUMENT_ADDED = "document_added", _("Thêm tài liệu")
+
+
+# Events an applicant is told about (notifications).
+APPLICANT_EVENTS = frozenset(
+    {EventType.RECEIVED, EventType.SUPPLEMENT_REQUESTED, EventType.EXTENDED, EventType.RESOLVED}
+)
 
 
 class AppendOnlyError(RuntimeError):
@@ -150,6 +202,9 @@ class DossierEvent(models.Model):
     actor_name = models.CharField(max_length=200, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Each event seals the one before it (per dossier): `motcua audit verify` recomputes them.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -183,3 +238,42 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day}: {self.last_value}"
+
+
+class StepKind(models.TextChoices):
+    RECEPTION = "reception", _("Tiếp nhận, chuyển hồ sơ")
+    APPRAISAL = "appraisal", _("Thẩm định")
+    INTER_AGENCY = "inter_agency", _("Liên thông")
+    APPROVAL = "approval", _("Phê duyệt, ký")
+    RETURN = "return", _("Chuyển kết quả về một cửa")
+
+
+class DossierStep(models.Model):
+    """One step of the dossier's process as it ran: which unit held it, from when, until when,
+    and by when it should have been done (its share of the legal time). A late step is
+    attributed to its unit. Rows are only added and completed, never rewritten: they are the
+    process control slip (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="steps")
+    key = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=16, choices=StepKind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dossier_steps")
+    role = models.CharField(max_length=32)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    late = models.BooleanField(null=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["dossier_id", "opened_at", "id"]
+        indexes = [
+            models.Index(fields=["unit", "completed_at"], name="step_unit_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.key}"

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
+from django.db.models import Min, Q
 from django.urls import reverse
 
-from motcua.dossiers.models import Dossier, EventType, ReturnChannel
+from motcua.catalog.models import Unit
+from motcua.core.clock import local, now, site_zone
+from motcua.core.errors import NotFound
+from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
+from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 
 
@@ -85,3 +92,216 @@ def _fees(dossier: Dossier) -> list[dict[str, object]]:
         if by_channel:
             return by_channel + general
     return general
+
+
+# --- the 2025 set of papers (Circular 03/2025/TT-VPCP, forms 02–07) ---------------------
+
+PAPERS = {
+    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "03": "Phiếu từ chối giải quyết hồ sơ",
+    "04": "Văn bản xin lỗi và đề nghị gia hạn",
+    "05": "Thông báo dừng giải quyết hồ sơ",
+    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+}
+
+
+def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
+    """(form number, title) of the papers this dossier has reasons to print now."""
+    types = set(dossier.events.values_list("type", flat=True))
+    available = [("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")]
+    if EventType.SUPPLEMENT_REQUESTED in types:
+        available.append(("02", PAPERS["02"]))
+    if dossier.outcome == "denied":
+        available.append(("03", PAPERS["03"]))
+    if EventType.EXTENDED in types:
+        available.append(("04", PAPERS["04"]))
+    if types & {EventType.WITHDRAWN, EventType.RETURNED_UNRESOLVED}:
+        available.append(("05", PAPERS["05"]))
+    available.append(("06", PAPERS["06"]))
+    return available
+
+
+def paper_pdf(dossier: Dossier, form: str) -> bytes:
+    if form == "01":
+        return receipt_pdf(dossier)
+    builders = {
+        "02": supplement_request,
+        "03": refusal,
+        "04": apology,
+        "05": stop_notice,
+        "06": control_slip,
+    }
+    if form not in builders or (form, PAPERS.get(form)) not in papers_for(dossier):
+        raise NotFound(f"Hồ sơ không có mẫu {form}.", code="paper_not_available")
+    return forms2025.render_pdf(builders[form](dossier))
+
+
+def _header(dossier: Dossier, issuer: Unit, at: datetime) -> forms2025.PaperHeader:
+    province = (dossier.receiving_unit.ancestors() or [dossier.receiving_unit])[0]
+    return forms2025.PaperHeader(
+        issuing_body=_issuing_body(province.name),
+        centre_name=issuer.name.upper(),
+        place=_place(province.name),
+        issued_at=at,
+        dossier_code=dossier.code,
+        lookup_url=lookup_url(dossier),
+    )
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
+    return {
+        "applicant_name": dossier.applicant_name,
+        "applicant_address": dossier.applicant_address,
+        "applicant_phone": dossier.applicant_phone,
+        "applicant_email": dossier.applicant_email,
+        "procedure_name": dossier.procedure_version.name,
+        "procedure_code": dossier.procedure_code,
+    }
+
+
+def _last(dossier: Dossier, *types: str) -> DossierEvent:
+    event = dossier.events.filter(type__in=types).order_by("-sequence").first()
+    if event is None:
+        raise NotFound("Chưa có sự kiện tương ứng.", code="paper_not_available")
+    return event
+
+
+def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
+    event = _last(dossier, EventType.SUPPLEMENT_REQUESTED)
+    return forms2025.SupplementRequest(
+        header=_header(dossier, dossier.agency, event.at),
+        number=f"{event.data.get('count', 1)}/PYCBS-{dossier.code}",
+        **_applicant(dossier),
+        items=[(item, "") for item in event.data.get("items", [])],
+        reason=event.reason,
+        supplement_due=None,
+        contact=dossier.receiving_unit.name,
+        officer_name=event.actor_name,
+        is_second_request=bool(event.data.get("second_request")),
+    )
+
+
+def refusal(dossier: Dossier) -> forms2025.Refusal:
+    event = _last(dossier, EventType.APPROVED)
+    return forms2025.Refusal(
+        header=_header(dossier, dossier.agency, event.at),
+        number=f"TC-{dossier.code}",
+        **_applicant(dossier),
+        reason=event.reason,
+        signer_name=event.actor_name,
+        signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
+
+
+def apology(dossier: Dossier) -> forms2025.ApologyExtension:
+    event = _last(dossier, EventType.EXTENDED)
+    return forms2025.ApologyExtension(
+        header=_header(dossier, dossier.agency, event.at),
+        number=f"XL-{dossier.code}",
+        **_applicant(dossier),
+        received_at=dossier.received_at,
+        original_due=datetime.fromisoformat(event.data["original_due_at"]),
+        new_due=datetime.fromisoformat(event.data["new_due_at"]),
+        reason=event.reason,
+        signer_name=event.actor_name,
+        signer_title="THỦ TRƯỞNG CƠ QUAN",
+    )
+
+
+def stop_notice(dossier: Dossier) -> forms2025.StopNotice:
+    event = _last(dossier, EventType.WITHDRAWN, EventType.RETURNED_UNRESOLVED)
+    withdrawn = event.type == EventType.WITHDRAWN
+    return forms2025.StopNotice(
+        header=_header(dossier, dossier.receiving_unit if withdrawn else dossier.agency, event.at),
+        number=f"DXL-{dossier.code}",
+        **_applicant(dossier),
+        received_at=dossier.received_at,
+        stopped_at=event.at,
+        reason=event.reason,
+        requested_by_applicant=withdrawn,
+        fee_note="",
+        signer_name=event.actor_name,
+        signer_title="NGƯỜI KÝ",
+    )
+
+
+def control_slip(dossier: Dossier) -> forms2025.ControlSlip:
+    rows = []
+    previous = dossier.receiving_unit.name
+    for step in dossier.steps.select_related("unit").order_by("opened_at", "id"):
+        result = ""
+        if step.completed_at is not None:
+            result = (
+                "Quá hạn"
+                if step.late
+                else (
+                    "Đúng hạn"
+                    if step.due_at and local(step.completed_at).date() == local(step.due_at).date()
+                    else "Trước hạn"
+                )
+            )
+        rows.append(
+            forms2025.ControlRow(
+                step_name=step.name,
+                from_unit=previous,
+                to_unit=step.unit.name,
+                handed_over_at=step.opened_at,
+                received_at=step.opened_at,
+                step_due_at=step.due_at,
+                result=result,
+                note=step.note,
+            )
+        )
+        if step.kind != "inter_agency":
+            previous = step.unit.name
+    return forms2025.ControlSlip(
+        header=_header(dossier, dossier.receiving_unit, now()),
+        applicant_name=dossier.applicant_name,
+        procedure_name=dossier.procedure_version.name,
+        procedure_code=dossier.procedure_code,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        rows=rows,
+    )
+
+
+def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook:
+    """Form 07 for dossiers received at `unit` (and below) from `first` to `last`."""
+    zone = site_zone()
+    start = datetime.combine(first, time.min, zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone)
+    dossiers = (
+        Dossier.objects.filter(
+            receiving_unit__path__startswith=unit.path, received_at__gte=start, received_at__lt=end
+        )
+        .select_related("procedure_version", "agency")
+        .order_by("received_at", "id")
+        .annotate(transferred_at=Min("events__at", filter=Q(events__type="transferred")))
+    )
+    rows = [
+        forms2025.BookRow(
+            number=index,
+            dossier_code=d.code,
+            procedure_name=d.procedure_version.name,
+            sets_count=d.sets_count,
+            applicant_name=d.applicant_name,
+            applicant_address=d.applicant_address,
+            applicant_phone=d.applicant_phone,
+            agency_name=d.agency.name,
+            received_at=d.received_at,
+            due_at=d.due_at,
+            transferred_at=d.transferred_at,  # type: ignore[attr-defined]
+            result_received_at=d.ended_at if d.status in ("RESOLVED", "RETURNED") else None,
+            delivered_at=d.delivered_at,
+            note=d.get_status_display(),
+        )
+        for index, d in enumerate(dossiers, 1)
+    ]
+    province = (unit.ancestors() or [unit])[0]
+    header = forms2025.PaperHeader(
+        issuing_body=_issuing_body(province.name),
+        centre_name=unit.name.upper(),
+        place=_place(province.name),
+        issued_at=now(),
+    )
+    return forms2025.TrackingBook(header=header, period_from=first, period_to=last, rows=rows)

@@ -28,6 +28,7 @@ from motcua.catalog.models import (
     UnitKind,
     content_hash,
 )
+from motcua.catalog.process import problems_in as process_problems
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import clean_text
 from motcua.integrations.positions import array_element_lines
@@ -239,6 +240,8 @@ def _clean_procedure(
     fees = _clean_fees(item.get("fees") or [], bad)
     components = _clean_components(item.get("components") or [], bad)
     effective_from = _clean_date(item.get("effective_from"), bad)
+    for problem in process_problems(item.get("process"), unit_codes):
+        bad(problem)
     extra = {key: val for key, val in item.items() if key not in NORM_FIELDS}
     return {
         "code": code,
@@ -252,6 +255,7 @@ def _clean_procedure(
         "fees": fees,
         "components": components,
         "effective_from": effective_from,
+        "process": item.get("process") or [],
         "extra": extra,
         **norms,
     }
@@ -354,7 +358,10 @@ def _norms(data: dict[str, Any]) -> dict[str, Any]:
         "fees",
         "components",
     )
-    return {key: data[key] for key in keys}
+    norms = {key: data[key] for key in keys}
+    if data.get("process"):  # absent from older hashes: an empty process changes nothing
+        norms["process"] = data["process"]
+    return norms
 
 
 def _apply_procedures(procedures: list[dict[str, Any]], summary: ImportSummary) -> None:
@@ -414,6 +421,7 @@ def _create_version(
         five_on_spot=data["five_on_spot"],
         fees=data["fees"],
         components=data["components"],
+        process=data["process"],
         effective_from=starts,
         extra=data["extra"],
         content_hash=digest,
@@ -467,6 +475,8 @@ def _procedure_entry(version: ProcedureVersion) -> dict[str, Any]:
         entry["level"] = version.level
     if version.field:
         entry["field"] = version.field
+    if version.process:
+        entry["process"] = version.process
     others = sorted(unit.code for unit in version.other_agencies.all())
     if others:
         entry["also_agencies"] = others

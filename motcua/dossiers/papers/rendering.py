@@ -4,6 +4,8 @@ Papers are Django templates extending `papers/base.html`, styled by one print st
 `motcua/static/papers/paper.css`. WeasyPrint reads that stylesheet from the filesystem (parsed
 once per process and reused), never over HTTP; the HTML handed to WeasyPrint carries no link
 to it. The browser preview of the same HTML links the stylesheet through `{% static %}`.
+A paper may add stylesheets after it (`extra_stylesheets`, paths under `motcua/static`, e.g.
+`papers/forms2025.css`); the preview gets their URLs as `extra_stylesheet_hrefs`.
 
 WeasyPrint is given a URL fetcher that only opens `data:` URLs and files under
 `motcua/static`, so nothing a paper contains can make the renderer reach the network.
@@ -12,6 +14,7 @@ QR codes and barcodes are inline SVG (see `barcodes.py`); papers fetch no images
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,24 +44,39 @@ class LocalOnlyFetcher(URLFetcher):
         raise ValueError(f"papers may only load files under {STATIC_DIR}, not {url}")
 
 
-def paper_html(template_name: str, context: dict[str, Any], *, preview: bool = True) -> str:
+def paper_html(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    preview: bool = True,
+    extra_stylesheets: Sequence[str] = (),
+) -> str:
     """The paper's HTML. With `preview`, it links the print stylesheet via `{% static %}`
     so a browser shows it as printed; without, it is the HTML WeasyPrint renders."""
     href = static(STYLESHEET) if preview else ""
-    return render_to_string(template_name, {**context, "stylesheet_href": href})
+    extra_hrefs = [static(name) for name in extra_stylesheets] if preview else []
+    return render_to_string(
+        template_name,
+        {**context, "stylesheet_href": href, "extra_stylesheet_hrefs": extra_hrefs},
+    )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render a paper's HTML (from `paper_html(..., preview=False)`) to PDF bytes."""
+def html_to_pdf(html: str, *, extra_stylesheets: Sequence[str] = ()) -> bytes:
+    """Render a paper's HTML (from `paper_html(..., preview=False)`) to PDF bytes, styled by
+    the print stylesheet and then by `extra_stylesheets` (paths under `motcua/static`)."""
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher())
-    pdf = document.write_pdf(stylesheets=[_stylesheet()])
+    sheets = [_stylesheet(STYLESHEET), *(_stylesheet(name) for name in extra_stylesheets)]
+    pdf = document.write_pdf(stylesheets=sheets)
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return pdf
 
 
-def render_paper_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+def render_paper_pdf(
+    template_name: str, context: dict[str, Any], *, extra_stylesheets: Sequence[str] = ()
+) -> bytes:
     """Template + context → PDF bytes."""
-    return html_to_pdf(paper_html(template_name, context, preview=False))
+    html = paper_html(template_name, context, preview=False)
+    return html_to_pdf(html, extra_stylesheets=extra_stylesheets)
 
 
 def _fetcher() -> LocalOnlyFetcher:
@@ -66,8 +84,10 @@ def _fetcher() -> LocalOnlyFetcher:
     return LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-@lru_cache(maxsize=1)
-def _stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process (read-only while rendering)."""
-    path = STATIC_DIR / STYLESHEET
+@lru_cache(maxsize=8)
+def _stylesheet(name: str = STYLESHEET) -> CSS:
+    """A stylesheet under `motcua/static`, parsed once per process (read-only while rendering)."""
+    path = (STATIC_DIR / name).resolve()
+    if not path.is_relative_to(STATIC_DIR):
+        raise ValueError(f"paper stylesheets live under {STATIC_DIR}, not {name}")
     return CSS(filename=str(path), base_url=path.parent.as_uri() + "/", url_fetcher=_fetcher())

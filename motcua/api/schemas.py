@@ -1,0 +1,369 @@
+"""What the dossier API reads and writes. Inputs are bounded (lengths, no control characters,
+timestamps with an offset within a sane range) so that nothing malformed reaches the domain or
+the database; the domain still checks every rule. `dossier_out` is the one place a dossier
+becomes JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from motcua.accounts.models import User
+from motcua.core.clock import local, now
+from motcua.dossiers import clock
+from motcua.dossiers.models import Channel, Dossier, ReturnChannel
+from motcua.workflow.states import Status
+
+# Any text a person types: no control characters other than tab and line breaks.
+PRINTABLE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+def text(max_length: int) -> Any:
+    return StringConstraints(max_length=max_length, pattern=PRINTABLE)
+
+
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE)]
+Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=PRINTABLE)]
+Reason = Annotated[str, text(2000)]
+ShortText = Annotated[str, text(300)]
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _within_range(moment: datetime) -> datetime:
+    try:
+        inside = EARLIEST <= moment.astimezone(UTC) < LATEST
+    except OverflowError:
+        inside = False
+    if not inside:
+        raise ValueError("timestamp out of range (1970–2200)")
+    return moment
+
+
+# ISO 8601 with an offset ("2025-05-05T09:00:00+07:00"): a local time without one is refused.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+
+
+class ErrorOut(Schema):
+    """Every error: a stable `code` for programs, a Vietnamese `message` for people, and
+    `detail` (for invalid input, `detail.errors[*].loc` names the field)."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+class ApplicantIn(Schema):
+    name: Annotated[str, text(200)]
+    phone: Annotated[str, text(32)] = ""
+    email: Annotated[str, text(254)] = ""
+    address: Annotated[str, text(300)] = ""
+    id_number: Annotated[str, text(20)] = ""
+
+
+class ReceiveIn(Schema):
+    """A complete dossier received at a counter (tiếp nhận hồ sơ)."""
+
+    unit: Code = Field(description="Code of the receiving unit (its counter).")
+    procedure: Code = Field(
+        description="Procedure code; the version in force on the receipt date applies."
+    )
+    applicant: ApplicantIn
+    channel: Channel
+    components: list[ShortText] = Field(default_factory=list, max_length=100)
+    sets_count: int = 1
+    agency: Code | None = Field(None, description="Deciding agency, if not the procedure's own.")
+    return_channel: ReturnChannel = ReturnChannel.COUNTER
+    postal_address: Annotated[str, text(300)] = ""
+    received_at: Moment | None = Field(None, description="Defaults to now; ISO 8601 with offset.")
+
+
+class ActionIn(Schema):
+    """Common to every action: the version of the dossier the client acted on (409
+    `stale_dossier` if it changed since), and when it happened if not now."""
+
+    version: int | None = Field(None, ge=1, le=2_147_483_647)
+    at: Moment | None = None
+
+
+class NoteIn(ActionIn):
+    note: Reason = ""
+
+
+class AssignIn(ActionIn):
+    specialist: Username = Field(description="Username of a specialist of the agency.")
+
+
+class OpinionIn(ActionIn):
+    opinion: Reason
+
+
+class ReasonIn(ActionIn):
+    reason: Reason
+
+
+class ApproveIn(ActionIn):
+    result_number: Annotated[str, text(100)] = ""
+
+
+class DeliverIn(ActionIn):
+    via: ReturnChannel
+    postal_item: Annotated[str, text(100)] = ""
+    recipient: Annotated[str, text(200)] = ""
+
+
+class SupplementRequestIn(ReasonIn):
+    items: list[ShortText] = Field(max_length=50)
+
+
+class ExtendIn(ReasonIn):
+    new_due_at: Moment
+
+
+class DossierFilters(Schema):
+    status: Status | None = None
+    unit: Code | None = Field(None, description="Receiving unit, with the units under it.")
+    agency: Code | None = Field(None, description="Deciding agency, with the units under it.")
+    procedure: Code | None = None
+    overdue: bool | None = None
+    received_from: date | None = Field(None, description="Received on or after (local date).")
+    received_to: date | None = Field(None, description="Received on or before (local date).")
+    q: Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9.-]*$")] | None = (
+        Field(None, description="Start of the dossier code.")
+    )
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+
+
+class ProcedureOut(Schema):
+    code: str
+    name: str
+    version: int
+
+
+class ApplicantOut(Schema):
+    name: str
+    phone: str
+    email: str
+    address: str
+    id_number: str
+
+
+class ClockOut(Schema):
+    """The legal clock. Minutes are working minutes of the receiving unit's calendar."""
+
+    received_at: datetime
+    clock_started_at: datetime
+    due_at: datetime
+    due_at_original: datetime | None = Field(description="Before an apology (xin lỗi, hẹn lại).")
+    ended_at: datetime | None
+    paused_since: datetime | None = Field(description="Waiting for a supplement since.")
+    used_minutes: int
+    paused_minutes: int
+    left_minutes: int = Field(description="Negative once overdue.")
+    total_minutes: int
+    running: bool
+    overdue: bool
+
+
+class StepOut(Schema):
+    key: str
+    name: str
+    kind: str
+    unit: str
+    opened_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    late: bool | None
+
+
+class EventOut(Schema):
+    sequence: int
+    type: str
+    label: str
+    at: datetime
+    actor_name: str
+    reason: str
+    data: dict[str, Any]
+
+
+class DossierOut(Schema):
+    code: str
+    version: int = Field(description="Send it back as `version` to act on this state only.")
+    status: Status
+    status_label: str
+    procedure: ProcedureOut
+    receiving_unit: UnitOut
+    agency: UnitOut
+    channel: str
+    applicant: ApplicantOut
+    components: list[str]
+    sets_count: int
+    return_channel: str
+    postal_address: str
+    assignee: str | None
+    outcome: str
+    supplement_count: int
+    uncollected: bool
+    delivered_at: datetime | None
+    delivered_via: str
+    clock: ClockOut
+    steps: list[StepOut]
+    timeline: list[EventOut]
+    allowed_actions: list[str] = Field(
+        description="Action endpoints (relative to the dossier) the caller may call now."
+    )
+
+
+class DossierSummaryOut(Schema):
+    code: str
+    version: int
+    status: Status
+    status_label: str
+    procedure_code: str
+    procedure_name: str
+    receiving_unit: UnitOut
+    agency: UnitOut
+    applicant_name: str
+    channel: str
+    received_at: datetime
+    due_at: datetime
+    ended_at: datetime | None
+    overdue: bool
+
+
+class DossierPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DossierSummaryOut]
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _unit(unit: Any) -> UnitOut:
+    return UnitOut(code=unit.code, name=unit.name)
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return local(moment) if moment is not None else None
+
+
+def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
+    """The whole dossier as the staff see it: data, clock, steps and timeline."""
+    moment = now()
+    reading = clock.reading(dossier, moment)
+    return DossierOut(
+        code=dossier.code,
+        version=dossier.version,
+        status=Status(dossier.status),
+        status_label=dossier.status_label,
+        procedure=ProcedureOut(
+            code=dossier.procedure_code,
+            name=dossier.procedure_version.name,
+            version=dossier.procedure_version.number,
+        ),
+        receiving_unit=_unit(dossier.receiving_unit),
+        agency=_unit(dossier.agency),
+        channel=dossier.channel,
+        applicant=ApplicantOut(
+            name=dossier.applicant_name,
+            phone=dossier.applicant_phone,
+            email=dossier.applicant_email,
+            address=dossier.applicant_address,
+            id_number=dossier.applicant_id_number,
+        ),
+        components=list(dossier.components),
+        sets_count=dossier.sets_count,
+        return_channel=dossier.return_channel,
+        postal_address=dossier.postal_address,
+        assignee=_username(dossier.assignee_id),
+        outcome=dossier.outcome,
+        supplement_count=dossier.supplement_count,
+        uncollected=dossier.uncollected,
+        delivered_at=_local(dossier.delivered_at),
+        delivered_via=dossier.delivered_via,
+        clock=ClockOut(
+            received_at=local(dossier.received_at),
+            clock_started_at=local(dossier.clock_started_at),
+            due_at=local(dossier.due_at),
+            due_at_original=_local(dossier.due_at_original),
+            ended_at=_local(dossier.ended_at),
+            paused_since=_local(dossier.paused_at),
+            used_minutes=reading.used,
+            paused_minutes=reading.paused,
+            left_minutes=reading.left,
+            total_minutes=reading.total,
+            running=reading.running,
+            overdue=reading.overdue,
+        ),
+        steps=[
+            StepOut(
+                key=step.key,
+                name=step.name,
+                kind=step.kind,
+                unit=step.unit.code,
+                opened_at=local(step.opened_at),
+                due_at=_local(step.due_at),
+                completed_at=_local(step.completed_at),
+                late=step.late,
+            )
+            for step in dossier.steps.select_related("unit").order_by("opened_at", "id")
+        ],
+        timeline=[
+            EventOut(
+                sequence=event.sequence,
+                type=event.type,
+                label=event.get_type_display(),
+                at=local(event.at),
+                actor_name=event.actor_name,
+                reason=event.reason,
+                data=event.data,
+            )
+            for event in dossier.events.order_by("sequence")
+        ],
+        allowed_actions=allowed_actions,
+    )
+
+
+def _username(user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id).values_list("username", flat=True).first()
+
+
+def summary_out(dossier: Dossier, *, at: datetime) -> DossierSummaryOut:
+    ended = dossier.ended_at
+    return DossierSummaryOut(
+        code=dossier.code,
+        version=dossier.version,
+        status=Status(dossier.status),
+        status_label=dossier.status_label,
+        procedure_code=dossier.procedure_code,
+        procedure_name=dossier.procedure_version.name,
+        receiving_unit=_unit(dossier.receiving_unit),
+        agency=_unit(dossier.agency),
+        applicant_name=dossier.applicant_name,
+        channel=dossier.channel,
+        received_at=local(dossier.received_at),
+        due_at=local(dossier.due_at),
+        ended_at=_local(ended),
+        overdue=(ended or at) > dossier.due_at,
+    )

@@ -1,0 +1,130 @@
+"""Files of a dossier on the staff side: uploads, downloads, the printed papers, the book."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.models import Role, User
+from motcua.catalog.models import Unit
+from motcua.core.clock import local, now
+from motcua.core.errors import MotcuaError
+from motcua.documents.models import Document
+from motcua.documents.services import add_document, open_document
+from motcua.dossiers import printing
+from motcua.dossiers.papers import forms2025
+
+from .work import _staff_dossier
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def paper(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    dossier = _staff_dossier(request, code)
+    try:
+        content = printing.paper_pdf(dossier, form)
+    except MotcuaError:
+        raise Http404 from None
+    return _pdf(content, f"mau-{form}-{dossier.code}.pdf")
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _staff_dossier(request, code)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, "Chưa chọn tệp để tải lên.")
+        return redirect("backoffice:dossier", code=code)
+    try:
+        add_document(
+            dossier=dossier,
+            by=request.user,
+            uploaded_file=uploaded,  # type: ignore[arg-type]
+            kind=request.POST.get("kind", "component"),
+            title=request.POST.get("title", ""),
+        )
+    except MotcuaError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Đã tải tài liệu lên.")
+    return redirect("backoffice:dossier", code=code)
+
+
+@login_required
+def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    dossier = _staff_dossier(request, code)
+    found = Document.objects.filter(pk=pk, dossier=dossier).first()
+    if found is None:
+        raise Http404
+    try:
+        handle = open_document(found, by=request.user)  # type: ignore[arg-type]
+    except MotcuaError:
+        raise PermissionDenied from None
+    return FileResponse(
+        handle,
+        content_type=found.content_type,
+        as_attachment=False,
+        filename=found.original_name or f"{found.sha256[:12]}",
+    )
+
+
+@login_required
+def tracking_book(request: HttpRequest) -> HttpResponse:
+    """Form 07 for a period, for the units where the user works at the counter or directs."""
+    user: User = request.user  # type: ignore[assignment]
+    units = Unit.objects.filter(
+        memberships__user=user,
+        memberships__is_active=True,
+        memberships__role__in=[Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR],
+    ).distinct()
+    if not units.exists():
+        raise PermissionDenied
+    today = local(now()).date()
+    try:
+        first = (
+            date.fromisoformat(request.GET.get("tu", ""))
+            if request.GET.get("tu")
+            else today.replace(day=1)
+        )
+        last = date.fromisoformat(request.GET.get("den", "")) if request.GET.get("den") else today
+    except ValueError:
+        return render(
+            request,
+            "backoffice/book_form.html",
+            {"units": units, "error": "Ngày không hợp lệ (dd/mm/yyyy)."},
+            status=422,
+        )
+    if "don-vi" not in request.GET:
+        return render(
+            request, "backoffice/book_form.html", {"units": units, "first": first, "last": last}
+        )
+    unit = units.filter(code=request.GET["don-vi"]).first()
+    if unit is None:
+        raise PermissionDenied
+    if first > last:
+        return render(
+            request,
+            "backoffice/book_form.html",
+            {
+                "units": units,
+                "first": first,
+                "last": last,
+                "error": "Ngày bắt đầu sau ngày kết thúc.",
+            },
+            status=422,
+        )
+    book = printing.tracking_book(unit, first, last)
+    return _pdf(forms2025.render_pdf(book), f"so-theo-doi-{unit.code}-{first}-{last}.pdf")

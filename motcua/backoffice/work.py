@@ -1,0 +1,202 @@
+"""Staff work pages: the inbox, the dossier desk with the actions the user may take, and the
+centre's view of what the agencies owe it. Each view parses, authorises, calls one action or
+selector, renders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.permissions import can_view_dossier
+from motcua.catalog.models import Unit
+from motcua.core.clock import now
+from motcua.core.errors import MotcuaError
+from motcua.core.text import clean_text
+from motcua.dossiers import actions, clock, printing, selectors, work
+from motcua.dossiers.models import Dossier
+from motcua.workflow.states import Status
+
+from .action_forms import FORMS, run_action
+
+PAGE_SIZE = 50
+
+
+def _staff_dossier(request: HttpRequest, code: str) -> Dossier:
+    dossier = selectors.find_by_code(code)
+    if dossier is None:
+        raise Http404
+    user: User = request.user  # type: ignore[assignment]
+    if not can_view_dossier(user, dossier) and not actions.open_steps_for(user, dossier):
+        raise PermissionDenied
+    return dossier
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    dossiers = work.inbox(user)
+    if (
+        request.GET.get("tat-ca")
+        and user.memberships.filter(role__in=[Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR]).exists()
+    ):
+        dossiers = work.monitored(user)
+    status = request.GET.get("trang-thai", "")
+    if status in Status.__members__:
+        dossiers = dossiers.filter(status=status)
+    query = clean_text(request.GET.get("q", "")).upper()
+    if query:
+        dossiers = dossiers.filter(code__startswith=query) | dossiers.filter(
+            procedure_code__startswith=query
+        )
+    moment = now()
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
+    rows = [_row(dossier, moment) for dossier in page.object_list]
+    template = (
+        "backoffice/_inbox_rows.html"
+        if request.headers.get("HX-Request")
+        else "backoffice/inbox.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "rows": rows,
+            "page": page,
+            "status": status,
+            "query": query,
+            "statuses": [
+                (s.value, Dossier(status=s).status_label)
+                for s in Status
+                if s
+                not in {
+                    Status.SUBMITTED,
+                    Status.NEEDS_COMPLETION_AT_RECEPTION,
+                    Status.REFUSED_AT_RECEPTION,
+                }
+            ],
+            "can_monitor": user.memberships.filter(
+                role__in=[Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR]
+            ).exists(),
+            "all": bool(request.GET.get("tat-ca")),
+        },
+    )
+
+
+def _row(dossier: Dossier, moment: Any) -> dict[str, Any]:
+    return {
+        "dossier": dossier,
+        "waiting": work.waiting_label(dossier),
+        "overdue": dossier.ended_at is None
+        and dossier.paused_at is None
+        and dossier.due_at < moment,
+        "due_soon": dossier.ended_at is None and moment <= dossier.due_at < moment + work.DUE_SOON,
+    }
+
+
+@login_required
+def desk(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_desk(request, _staff_dossier(request, code))
+
+
+def _render_desk(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    error: MotcuaError | None = None,
+    failed_action: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    permitted = actions.permitted_actions(user, dossier)
+    forms = {
+        name: FORMS[name](dossier=dossier, data=request.POST if name == failed_action else None)
+        for name in permitted
+    }
+    step_forms = {
+        key: FORMS["complete_step"](dossier=dossier, data=None, step_key=key)
+        for key in actions.open_steps_for(user, dossier)
+    }
+    reading = clock.reading(dossier, now())
+    latest = dossier.events.filter(data__has_key="explanation").order_by("-sequence").first()
+    return render(
+        request,
+        "backoffice/desk.html",
+        {
+            "dossier": dossier,
+            "public": selectors.public_view(dossier),
+            "private": selectors.private_view(dossier),
+            "events": dossier.events.select_related("actor").order_by("sequence"),
+            "steps": dossier.steps.select_related("unit", "completed_by").order_by(
+                "opened_at", "id"
+            ),
+            "documents": getattr(dossier, "documents", None)
+            and dossier.documents.order_by("uploaded_at"),
+            "reading": reading,
+            "explanation": latest.data.get("explanation", []) if latest else [],
+            "forms": forms,
+            "step_forms": step_forms,
+            "error": error,
+            "failed_action": failed_action,
+            "lookup_url": printing.lookup_url(dossier),
+            "papers": printing.papers_for(dossier),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    dossier = _staff_dossier(request, code)
+    if action not in FORMS:
+        raise Http404
+    try:
+        run_action(action, dossier=dossier, by=request.user, data=request.POST)  # type: ignore[arg-type]
+    except MotcuaError as error:
+        fresh = selectors.find_by_code(code)
+        assert fresh is not None
+        return _render_desk(
+            request,
+            fresh,
+            error=error,
+            failed_action=action,
+            status=409 if error.http_status == 409 else 422,
+        )
+    return redirect("backoffice:dossier", code=code)
+
+
+@login_required
+def agencies(request: HttpRequest) -> HttpResponse:
+    """The centre's view: which agencies hold dossiers, how many overdue, how late they return
+    results — the complaint that departments return results late, made visible."""
+    user: User = request.user  # type: ignore[assignment]
+    centres = Unit.objects.filter(
+        memberships__user=user,
+        memberships__is_active=True,
+        memberships__role__in=[Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR],
+    ).distinct()
+    if not centres.exists():
+        raise PermissionDenied
+    chosen = centres.filter(code=request.GET.get("don-vi", "")).first() or centres.first()
+    assert chosen is not None
+    moment = now()
+    days = 30
+    return render(
+        request,
+        "backoffice/agencies.html",
+        {
+            "centre": chosen,
+            "centres": centres,
+            "days": days,
+            "moment": moment,
+            "debts": work.agency_debts(chosen, at=moment, since=moment - timedelta(days=days)),
+        },
+    )

@@ -1,0 +1,228 @@
+"""Attaching files to a dossier and reading them back, with the checks in one place.
+
+`add_document` stores the file first, outside any lock, under a name no other upload can have;
+then, in one transaction holding the dossier's row, it writes the Document and appends the
+`document_added` event. If that transaction fails, the stored file is removed again; if storing
+fails, nothing is written. Web pages, the API and commands all call these functions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+
+from motcua.accounts.models import User
+from motcua.accounts.permissions import can_view_dossier
+from motcua.core.clock import now
+from motcua.core.errors import NotFound, PermissionRefused, ValidationFailed
+from motcua.core.text import clean_text
+from motcua.documents import sniffing
+from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers.actions import append_event
+from motcua.dossiers.models import Dossier, EventType
+from motcua.workflow.states import TERMINAL
+
+logger = logging.getLogger(__name__)
+
+MEBIBYTE = 1024 * 1024
+TYPE_NOT_ALLOWED = "Chỉ nhận tệp PDF, JPEG hoặc PNG."
+
+
+def add_document(
+    *,
+    dossier: Dossier,
+    by: User,
+    uploaded_file: File[Any],
+    kind: DocumentKind | str,
+    title: str = "",
+    component_name: str = "",
+) -> Document:
+    """Attach a PDF, JPEG or PNG to a dossier and record the `document_added` event.
+
+    The same bytes attached twice to the same dossier give back the first Document (and no
+    second event). `uploaded_file` is any Django File: an UploadedFile from a form or the API,
+    or `File(open(path, "rb"))` from a command."""
+    _check_may_attach(by=by, dossier=dossier)
+    kind = _checked_kind(kind)
+    component_name = _checked_component(dossier, kind=kind, component_name=component_name)
+    original_name = _display_name(uploaded_file.name)
+    title = clean_text(title) or component_name or original_name or str(kind.label)
+
+    size, sha256 = _measure(uploaded_file)
+    detected = sniffing.detect(uploaded_file, size)
+    if detected is None:
+        raise ValidationFailed(TYPE_NOT_ALLOWED, code="document_type_not_allowed")
+
+    existing = _existing(dossier, sha256)
+    if existing is not None:
+        return existing
+
+    moment = now()
+    document = Document(
+        dossier=dossier,
+        kind=kind,
+        title=title[: Document._meta.get_field("title").max_length],
+        component_name=component_name,
+        original_name=original_name,
+        content_type=detected.content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by=by,
+        uploaded_at=moment,
+    )
+    # Stored before the transaction: a slow upload to object storage holds no database lock.
+    # If this raises, nothing has been written.
+    document.file.save(f"upload.{detected.extension}", uploaded_file, save=False)
+    try:
+        with transaction.atomic():
+            _lock_open_dossier(dossier)
+            document.save(force_insert=True)
+            append_event(
+                dossier,
+                type=EventType.DOCUMENT_ADDED,
+                at=moment,
+                by=by,
+                data={
+                    "document_id": document.pk,
+                    "sha256": sha256,
+                    "kind": str(kind),
+                    "title": document.title,
+                },
+            )
+    except BaseException as error:
+        _remove_stored(document)
+        if isinstance(error, IntegrityError):
+            # The same bytes were attached at the same moment by another request: theirs won.
+            winner = Document.objects.filter(dossier=dossier, sha256=sha256).first()
+            if winner is not None:
+                return winner
+        raise
+    return document
+
+
+def open_document(document: Document, *, by: User) -> File[Any]:
+    """The document's file, opened for reading, for a view to stream (FileResponse).
+
+    Send it with `document.content_type` (the detected type, never the declared one) and
+    `document.download_name`; the caller closes it (FileResponse does)."""
+    if not can_view_dossier(by, document.dossier):
+        raise PermissionRefused(
+            "Bạn không có quyền xem tài liệu của hồ sơ này.", code="not_allowed_for_dossier"
+        )
+    if not document.file.name:
+        raise NotFound("Tài liệu không có tệp.", code="document_file_missing")
+    return document.file.storage.open(document.file.name, "rb")
+
+
+def _existing(dossier: Dossier, sha256: str) -> Document | None:
+    return Document.objects.filter(dossier=dossier, sha256=sha256).first()
+
+
+def _check_may_attach(*, by: User, dossier: Dossier) -> None:
+    if not can_view_dossier(by, dossier):
+        raise PermissionRefused(
+            f"Bạn không có quyền thêm tài liệu vào hồ sơ {dossier.code}.",
+            code="not_allowed_for_dossier",
+        )
+    _refuse_if_closed(dossier)
+
+
+def _refuse_if_closed(dossier: Dossier) -> None:
+    if dossier.status in TERMINAL:
+        raise ValidationFailed(
+            f"Hồ sơ {dossier.code} đã kết thúc, không thể thêm tài liệu.", code="dossier_closed"
+        )
+
+
+def _lock_open_dossier(dossier: Dossier) -> None:
+    """Hold the dossier's row for the transaction (event sequence numbers are taken one at a
+    time) and look at its status again: it may have been closed while the file was stored."""
+    current = Dossier.objects.select_for_update().only("status", "code").get(pk=dossier.pk)
+    _refuse_if_closed(current)
+
+
+def _checked_kind(kind: DocumentKind | str) -> DocumentKind:
+    if kind not in DocumentKind.values:
+        raise ValidationFailed("Loại tài liệu không hợp lệ.", code="unknown_document_kind")
+    return DocumentKind(kind)
+
+
+def _checked_component(dossier: Dossier, *, kind: DocumentKind, component_name: str) -> str:
+    """A component name must be one the procedure publishes, and only for a component scan."""
+    name = clean_text(component_name)[: Document._meta.get_field("component_name").max_length]
+    if not name:
+        return ""
+    if kind != DocumentKind.COMPONENT:
+        raise ValidationFailed(
+            "Chỉ bản quét thành phần hồ sơ mới ghi tên thành phần.",
+            code="component_name_not_for_kind",
+        )
+    published = dossier.procedure_version.component_names()
+    if published and name not in [clean_text(item) for item in published]:
+        raise ValidationFailed(
+            "Thành phần hồ sơ không có trong danh mục của thủ tục.",
+            code="unknown_component",
+            components=[name],
+        )
+    return name
+
+
+def _measure(uploaded_file: File[Any]) -> tuple[int, str]:
+    """The size and SHA-256 of the content, read chunk by chunk, refusing early when empty or
+    over `settings.DOCUMENT_MAX_BYTES` (the declared size first, then the bytes read)."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    declared = getattr(uploaded_file, "size", None)
+    if declared == 0:
+        raise ValidationFailed("Tệp rỗng.", code="document_empty")
+    if declared is not None and declared > limit:
+        raise _too_large(limit)
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in uploaded_file.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        digest.update(chunk)
+    if size == 0:
+        raise ValidationFailed("Tệp rỗng.", code="document_empty")
+    return size, digest.hexdigest()
+
+
+def _too_large(limit: int) -> ValidationFailed:
+    return ValidationFailed(
+        f"Tệp quá lớn: mỗi tệp tối đa {_megabytes(limit)} MB.",
+        code="document_too_large",
+        max_bytes=limit,
+    )
+
+
+def _megabytes(count: int) -> str:
+    """In MiB, as people read "MB", with the Vietnamese decimal comma: 20971520 → "20",
+    2621440 → "2,5"."""
+    value = count / MEBIBYTE
+    text = f"{value:.2f}" if value >= 0.01 else f"{value:.3g}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _display_name(name: str | None) -> str:
+    """The sender's file name, for display only: the last path part, NFC, no control chars."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    return clean_text(printable)[:255]
+
+
+def _remove_stored(document: Document) -> None:
+    name = document.file.name
+    if not name:
+        return
+    try:
+        document.file.storage.delete(name)
+    except Exception:  # the original error matters more than a leftover file
+        logger.exception("could not remove the stored file %s of a failed upload", name)
