@@ -23,10 +23,12 @@ class ActionForm(forms.Form):
     label = ""
     danger = False
 
+    action = ""
+
     def __init__(self, *, dossier: Dossier, data: Any = None, **kwargs: Any) -> None:
-        super().__init__(
-            data=data, initial={"version": dossier.version}, prefix=kwargs.pop("prefix", None)
-        )
+        # Each form on the desk has its own prefix, so field ids never collide.
+        prefix = kwargs.pop("prefix", None) or self.action or None
+        super().__init__(data=data, initial={"version": dossier.version}, prefix=prefix)
         self.dossier = dossier
 
 
@@ -130,24 +132,32 @@ def _form(base: type[ActionForm], label: str, *, danger: bool = False) -> type[A
     return type(base.__name__, (base,), {"label": label, "danger": danger})
 
 
-FORMS: dict[str, Callable[..., ActionForm]] = {
-    "transfer": _form(NoteForm, "Chuyển cơ quan giải quyết"),
-    "assign": _form(AssignForm, "Phân công thụ lý"),
-    "appraise": _form(OpinionForm, "Ghi kết quả thẩm định"),
-    "submit_for_approval": _form(NoteForm, "Trình phê duyệt"),
-    "send_back": _form(ReasonForm, "Trả lại chuyên viên"),
-    "approve": _form(ApproveForm, "Phê duyệt, ký"),
-    "refuse": _form(ReasonForm, "Từ chối giải quyết", danger=True),
-    "return_result": _form(ActionForm, "Chuyển kết quả về một cửa"),
-    "deliver": _form(DeliverForm, "Trả kết quả"),
-    "mark_uncollected": _form(ActionForm, "Ghi nhận chưa nhận kết quả"),
-    "request_supplement": _form(SupplementForm, "Yêu cầu bổ sung"),
-    "receive_supplement": _form(NoteForm, "Xác nhận đã bổ sung"),
-    "withdraw": _form(ReasonForm, "Dừng xử lý theo đề nghị rút hồ sơ", danger=True),
-    "return_unresolved": _form(ReasonForm, "Trả lại hồ sơ", danger=True),
-    "apologise_and_extend": _form(ExtendForm, "Xin lỗi và hẹn lại"),
-    "complete_step": _form(StepForm, "Gửi ý kiến liên thông"),
-}
+def _named(forms_by_action: dict[str, type[ActionForm]]) -> dict[str, type[ActionForm]]:
+    for action, form in forms_by_action.items():
+        form.action = action
+    return forms_by_action
+
+
+FORMS: dict[str, type[ActionForm]] = _named(
+    {
+        "transfer": _form(NoteForm, "Chuyển cơ quan giải quyết"),
+        "assign": _form(AssignForm, "Phân công thụ lý"),
+        "appraise": _form(OpinionForm, "Ghi kết quả thẩm định"),
+        "submit_for_approval": _form(NoteForm, "Trình phê duyệt"),
+        "send_back": _form(ReasonForm, "Trả lại chuyên viên"),
+        "approve": _form(ApproveForm, "Phê duyệt, ký"),
+        "refuse": _form(ReasonForm, "Từ chối giải quyết", danger=True),
+        "return_result": _form(ActionForm, "Chuyển kết quả về một cửa"),
+        "deliver": _form(DeliverForm, "Trả kết quả"),
+        "mark_uncollected": _form(ActionForm, "Ghi nhận chưa nhận kết quả"),
+        "request_supplement": _form(SupplementForm, "Yêu cầu bổ sung"),
+        "receive_supplement": _form(NoteForm, "Xác nhận đã bổ sung"),
+        "withdraw": _form(ReasonForm, "Dừng xử lý theo đề nghị rút hồ sơ", danger=True),
+        "return_unresolved": _form(ReasonForm, "Trả lại hồ sơ", danger=True),
+        "apologise_and_extend": _form(ExtendForm, "Xin lỗi và hẹn lại"),
+        "complete_step": _form(StepForm, "Gửi ý kiến liên thông"),
+    }
+)
 
 
 def run_action(action: str, *, dossier: Dossier, by: User, data: Any) -> Dossier:

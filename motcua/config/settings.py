@@ -146,6 +146,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
+
+
 def _default_storage() -> dict[str, object]:
     """Documents on the filesystem by default; on S3-compatible object storage (MinIO, Viettel,
     VNPT, AWS…) through django-storages when MOTCUA_STORAGE=s3."""

@@ -72,13 +72,14 @@ def recompute(dossier: object, *, closing: deadlines.Pause | None = None) -> dea
     after the apology push it further by the working time they cover."""
     facts = facts_of(dossier, closing)
     calendar = calendar_for(dossier.receiving_unit)  # type: ignore[attr-defined]
+    pauses = _within_clock(facts.pauses, dossier.clock_started_at)  # type: ignore[attr-defined]
     deadline = deadlines.compute_due(
         calendar=calendar,
         received_at=dossier.received_at,  # type: ignore[attr-defined]
         duration=norms_duration(dossier.duration_value, dossier.duration_unit),  # type: ignore[attr-defined]
         convention=deadlines.Convention(dossier.convention),  # type: ignore[attr-defined]
-        pauses=facts.pauses,
-        restart=dossier.pause_rule == "restart" and bool(facts.pauses),  # type: ignore[attr-defined]
+        pauses=pauses,
+        restart=dossier.pause_rule == "restart" and bool(pauses),  # type: ignore[attr-defined]
     )
     if facts.extended_due is None or facts.extended_at is None:
         return deadline
@@ -94,6 +95,16 @@ def recompute(dossier: object, *, closing: deadlines.Pause | None = None) -> dea
         paused_minutes=deadline.paused_minutes,
         explanation=deadline.explanation,
     )
+
+
+def _within_clock(pauses: list[deadlines.Pause], started: datetime) -> list[deadlines.Pause]:
+    """A pause asked for before the clock started (e.g. in the evening of an after-hours
+    receipt) only counts from the moment the clock starts."""
+    return [
+        deadlines.Pause(start=max(pause.start, started), end=pause.end)
+        for pause in pauses
+        if pause.end > started
+    ]
 
 
 @dataclass(frozen=True)

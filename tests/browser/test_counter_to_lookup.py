@@ -20,6 +20,8 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(f"pw-{username}")
     page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Việc cần làm")).to_be_visible()
+    page.get_by_role("link", name="Tiếp nhận hồ sơ").click()
     expect(page.get_by_role("heading", name="Tiếp nhận hồ sơ", exact=True)).to_be_visible()
 
 

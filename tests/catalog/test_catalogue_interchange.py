@@ -26,7 +26,7 @@ def _counts() -> tuple[int, int, int]:
 
 def test_demo_catalogue_imports_every_unit_and_procedure() -> None:
     summary = import_catalogue(demo_catalogue_text())
-    assert summary.units_created == 27
+    assert summary.units_created == 28
     assert summary.procedures_created == summary.versions_created == 58
     commune_police = Unit.objects.get(code="AH-X01-CA")
     assert commune_police.path == "AH/AH-X01/AH-X01-CA/"
@@ -68,7 +68,7 @@ def test_export_then_import_is_a_round_trip() -> None:
     import_catalogue(demo_catalogue_text())
     exported = export_catalogue()
     assert exported["format"] == "motcua.catalogue/1"
-    assert len(exported["units"]) == 27 and len(exported["procedures"]) == 58
+    assert len(exported["units"]) == 28 and len(exported["procedures"]) == 58
     before = _counts()
     summary = import_catalogue(json.dumps(exported, ensure_ascii=False))
     assert summary.unchanged == 58 and _counts() == before

@@ -43,8 +43,10 @@ def test_postgres_refuses_updates_and_deletes(dossier) -> None:
     if not on_postgres():
         pytest.skip("the trigger is PostgreSQL's; SQLite relies on the code and on verify")
     event_id = dossier.events.first().pk
-    for sql in ("UPDATE dossiers_dossierevent SET reason = 'x' WHERE id = %s",
-                "DELETE FROM dossiers_dossierevent WHERE id = %s"):
+    for sql in (
+        "UPDATE dossiers_dossierevent SET reason = 'x' WHERE id = %s",
+        "DELETE FROM dossiers_dossierevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             _raw(sql, [event_id])
     assert DossierEvent.objects.filter(pk=event_id, reason="").exists()

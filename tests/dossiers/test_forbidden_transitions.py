@@ -29,13 +29,16 @@ CALLS = {
     "deliver": lambda d, u, at: actions.deliver_result(dossier=d, by=u, via="counter", at=at),
     "mark_uncollected": lambda d, u, at: actions.mark_uncollected(dossier=d, by=u, at=at),
     "request_supplement": lambda d, u, at: actions.request_supplement(
-        dossier=d, by=u, reason="x", items=["x"], at=at),
+        dossier=d, by=u, reason="x", items=["x"], at=at
+    ),
     "receive_supplement": lambda d, u, at: actions.receive_supplement(dossier=d, by=u, at=at),
     "withdraw": lambda d, u, at: actions.withdraw_dossier(dossier=d, by=u, reason="x", at=at),
     "return_unresolved": lambda d, u, at: actions.return_unresolved(
-        dossier=d, by=u, reason="x", at=at),
+        dossier=d, by=u, reason="x", at=at
+    ),
     "apologise_and_extend": lambda d, u, at: actions.apologise_and_extend(
-        dossier=d, by=u, new_due_at=d.due_at + timedelta(days=30), reason="x", at=at),
+        dossier=d, by=u, new_due_at=d.due_at + timedelta(days=30), reason="x", at=at
+    ),
 }
 
 
@@ -61,13 +64,14 @@ def test_every_forbidden_pair_is_refused_and_changes_nothing(counter_officer) ->
                 CALLS[action](current, everyone, vn(2025, 5, 6, 9, 0))
             except actions.TransitionNotAllowed:
                 pass
-            except Exception as error:  # noqa: BLE001 — reported below
+            except Exception as error:
                 failures.append(f"{status} × {action}: {type(error).__name__} {error}")
             else:
                 failures.append(f"{status} × {action}: allowed")
             after = Dossier.objects.get(pk=dossier.pk)
             if (after.status, after.version, after.events.count(), after.steps.count()) != (
-                status, *before
+                status,
+                *before,
             ):
                 failures.append(f"{status} × {action}: something changed")
     assert not failures, "\n".join(failures)

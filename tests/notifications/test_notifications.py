@@ -2,8 +2,9 @@
 that matter to them, written in the action's transaction and sent after it commits, retried
 with backoff, never twice.
 
-`receive(...)` already schedules the `received` notifications through `append_event`; the
-specifications call `schedule_for_event` again themselves, which also shows it is idempotent."""
+The specifications call `schedule_for_event` themselves, inside the action's transaction.
+`append_event` may already call it too (it does as of this writing): the second call then adds
+nothing, so they hold either way, and show that scheduling is idempotent."""
 
 from __future__ import annotations
 

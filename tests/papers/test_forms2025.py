@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.template.loader import get_template
+from django.templatetags.static import static
 from pypdf import PdfReader
 
 from motcua.dossiers.papers import barcodes, registry
@@ -223,14 +225,14 @@ def make_book(rows: int = 30, **overrides: Any) -> TrackingBook:
     return TrackingBook(**values)
 
 
-MAKERS = {
+MAKERS: dict[str, Callable[..., Paper]] = {
     "02": make_supplement,
     "03": make_refusal,
     "04": make_apology,
     "05": make_stop,
     "06": make_control,
 }
-ALL_MAKERS = {**MAKERS, "07": make_book}
+ALL_MAKERS: dict[str, Callable[..., Paper]] = {**MAKERS, "07": make_book}
 
 
 @cache
@@ -297,7 +299,7 @@ def test_registry_reads_form_numbers_leniently_and_days_strictly() -> None:
     assert registry.version_for("2", on=date(2025, 10, 1)).form == "02"
     assert registry.known_forms() == ("01", "02", "03", "04", "05", "06", "07")
     with pytest.raises(TypeError, match="calendar day"):
-        registry.version_for("02", on=datetime(2025, 10, 1, tzinfo=UTC))  # type: ignore[arg-type]
+        registry.version_for("02", on=datetime(2025, 10, 1, tzinfo=UTC))
 
 
 def test_registry_entries_are_consistent() -> None:
@@ -586,3 +588,10 @@ def test_papers_are_frozen() -> None:
     paper = make_refusal()
     with pytest.raises(AttributeError):
         paper.reason = "x"  # type: ignore[misc]
+
+
+def test_preview_links_both_stylesheets_and_the_pdf_html_none() -> None:
+    preview = paper_html(make_refusal())
+    assert f'href="{static("papers/paper.css")}"' in preview
+    assert f'href="{static("papers/forms2025.css")}"' in preview
+    assert "stylesheet" not in paper_html(make_refusal(), preview=False)

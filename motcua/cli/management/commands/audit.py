@@ -29,6 +29,7 @@ class Command(MotcuaCommand):
             self.stdout.write(f"{found.dossier_code} #{found.sequence}: {found.problem}")
         checked = dossiers.count()
         if breaks:
-            raise CommandError(f"audit_failed: {breaks} break(s) in {checked} dossier(s)",
-                               returncode=1)
+            raise CommandError(
+                f"audit_failed: {breaks} break(s) in {checked} dossier(s)", returncode=1
+            )
         self.stdout.write(f"ok: {checked} dossier(s), every event chain intact")

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from motcua.accounts.models import Membership, Role, User
 from motcua.catalog.models import Procedure, Unit
+from motcua.cli import demo_history as history
 from motcua.cli.base import MotcuaCommand
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import actions
@@ -40,6 +41,9 @@ PERSONAS = [
         Role.AGENCY_LEADER,
         False,
     ),
+    ("chuyenvien.dat", "Vũ Đức Long (chuyên viên VP ĐKĐĐ)", "AH-VPDKDD", Role.SPECIALIST, False),
+    ("lanhdao.dat", "Ngô Thị Hà (lãnh đạo VP ĐKĐĐ)", "AH-VPDKDD", Role.AGENCY_LEADER, False),
+    ("chuyenvien.thue", "Bùi Văn Tâm (chuyên viên Thuế tỉnh)", "AH-THUE", Role.SPECIALIST, False),
 ]
 FIRST_DOSSIER_PROCEDURE = "3.000333"  # Cấp Phiếu lý lịch tư pháp (Công an tỉnh, PV06)
 
@@ -49,6 +53,12 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="only the catalogue, the personas and one dossier",
+        )
+        parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -66,6 +76,8 @@ class Command(MotcuaCommand):
             for persona in PERSONAS:
                 _persona(*persona)
         code = _first_dossier()
+        if not options["no_history"]:
+            history.load(seed=options["seed"])
         if not options["quiet"]:
             self._print_logins(code)
 
