@@ -37,8 +37,9 @@ def test_each_person_sees_what_waits_for_them(
     assert dossier.code not in as_user(counter_officer).get("/quay/viec-can-lam/").content.decode()
 
 
-def test_the_desk_offers_only_what_the_user_may_do(dossier, counter_officer, specialist,
-                                                   commune_officer) -> None:
+def test_the_desk_offers_only_what_the_user_may_do(
+    dossier, counter_officer, specialist, commune_officer
+) -> None:
     page = as_user(counter_officer).get(f"/quay/ho-so/{dossier.code}/").content.decode()
     assert 'data-action="transfer"' in page and 'data-action="withdraw"' in page
     assert 'data-action="approve"' not in page
@@ -105,3 +106,41 @@ def test_the_agencies_page_counts_what_each_agency_holds(dossier, counter_office
     page = as_user(counter_officer).get("/quay/co-quan/").content.decode()
     assert "Phòng Hồ sơ nghiệp vụ (PV06)" in page
     assert 'class="is-overdue"' in page
+
+
+def _tiny_pdf() -> bytes:
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def test_uploading_a_scan_from_the_desk(dossier, counter_officer, tmp_path, settings) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = as_user(counter_officer)
+    response = officer.post(
+        f"/quay/ho-so/{dossier.code}/tai-lieu/",
+        {
+            "file": SimpleUploadedFile("to-khai.pdf", _tiny_pdf(), "application/pdf"),
+            "kind": "component",
+            "title": "Tờ khai",
+        },
+    )
+    assert response.status_code == 302
+    document = dossier.documents.get()
+    assert document.content_type == "application/pdf"
+    download = officer.get(f"/quay/ho-so/{dossier.code}/tai-lieu/{document.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == _tiny_pdf()
+    fake = officer.post(
+        f"/quay/ho-so/{dossier.code}/tai-lieu/",
+        {
+            "file": SimpleUploadedFile("x.pdf", b"<html>not a pdf</html>", "application/pdf"),
+            "kind": "component",
+        },
+        follow=True,
+    )
+    assert "Chỉ nhận tệp PDF, JPEG hoặc PNG." in fake.content.decode()
+    assert dossier.documents.count() == 1

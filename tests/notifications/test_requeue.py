@@ -1,0 +1,35 @@
+"""A notification whose task was lost is sent by the periodic requeue, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from motcua.notifications.models import Notification
+from tests.conftest import vn
+from tests.dossiers.test_receive_dossier import receive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_requeue_sends_lost_notifications_once(counter_officer, capsys) -> None:
+    from motcua.dossiers.actions import Applicant
+
+    receive(
+        counter_officer,
+        received_at=vn(2025, 5, 5, 9, 0),
+        applicant=Applicant(name="Nguyễn Văn An", email="an@example.vn"),
+    )
+    # no on_commit callbacks ran in this test transaction: the send tasks were "lost"
+    pending = Notification.objects.filter(status="pending", channel="email")
+    assert pending.count() == 1
+    pending.update(created_at=pending.get().created_at - timedelta(hours=1))
+    call_command("notifications", "requeue")
+    assert "requeued: 1" in capsys.readouterr().out
+    assert Notification.objects.get(channel="email").status == "sent"
+    assert len(mail.outbox) == 1
+    call_command("notifications", "requeue")
+    assert len(mail.outbox) == 1
