@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     AGENCY_LEADER = "agency_leader", _("Lãnh đạo cơ quan")
     CENTRE_DIRECTOR = "centre_director", _("Lãnh đạo Trung tâm")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+    # Imports of history act as this role: it may record every step, never at the counter.
+    SYSTEM = "system", _("Hệ thống (nhập dữ liệu lịch sử)")
 
 
 class User(AbstractUser):

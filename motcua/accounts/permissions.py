@@ -21,7 +21,13 @@ def counter_units(user: User) -> QuerySet[Unit]:
 
 
 def can_receive_at(user: User, unit: Unit) -> bool:
-    return counter_units(user).filter(pk=unit.pk).exists()
+    """A counter officer of the unit, or the system replaying history anywhere below its unit."""
+    if counter_units(user).filter(pk=unit.pk).exists():
+        return True
+    paths = user.memberships.filter(role=Role.SYSTEM, is_active=True).values_list(
+        "unit__path", flat=True
+    )
+    return any(unit.path.startswith(path) for path in paths)
 
 
 def can_view_dossier(user: User, dossier: object) -> bool:

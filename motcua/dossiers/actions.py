@@ -22,7 +22,7 @@ from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
 from motcua.core.text import clean_text, digits_only
 from motcua.dossiers import audit, clock, steps
-from motcua.dossiers.codes import issue_code
+from motcua.dossiers.codes import is_valid_code, issue_code
 from motcua.dossiers.models import (
     APPLICANT_EVENTS,
     Channel,
@@ -30,6 +30,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     EventType,
     ReturnChannel,
+    SupplementPause,
 )
 from motcua.workflow.deadlines import Pause
 from motcua.workflow.states import TRANSITIONS, Place, Role, Status, Transition, target_of
@@ -71,16 +72,22 @@ def receive_dossier(
     return_channel: ReturnChannel | str = ReturnChannel.COUNTER,
     postal_address: str = "",
     received_at: datetime | None = None,
+    code: str = "",
+    recorded_due_at: datetime | None = None,
+    require_components: bool = True,
 ) -> Dossier:
     """Receive a complete dossier (tiếp nhận hồ sơ): issue its code, start the legal clock,
     compute the appointment, and record the `received` event.
 
-    `received_at` defaults to now; a postal dossier's is the signing of the hand-over record."""
+    `received_at` defaults to now; a postal dossier's is the signing of the hand-over record.
+    Imports of history pass the dossier's own `code`, the appointment it was given
+    (`recorded_due_at`, kept as is) and may not know which papers were handed in."""
     moment = received_at or now()
     applicant = applicant.cleaned()
     _check_receipt(by=by, unit=unit, version=version, channel=channel, moment=moment)
     agency = _competent_agency(version=version, unit=unit, chosen=agency)
-    received = _checked_components(version, components)
+    received = _checked_components(version, components, required=require_components)
+    code = _checked_code(code)
     _check_applicant(applicant, sets_count=sets_count)
     postal_address = clean_text(postal_address)
     if return_channel == ReturnChannel.POSTAL and not postal_address:
@@ -88,9 +95,12 @@ def receive_dossier(
             "Cần địa chỉ nhận kết quả qua bưu chính.", code="postal_address_required"
         )
     deadline = clock.due_at_receipt(version=version, unit=unit, received_at=moment)
+    due_at = recorded_due_at or deadline.due_at
+    if recorded_due_at is not None and recorded_due_at.tzinfo is None:
+        raise ValidationFailed("Ngày hẹn trả phải có múi giờ.", code="timestamp_without_offset")
     with transaction.atomic():
         dossier = Dossier.objects.create(
-            code=issue_code(unit, local(moment).date()),
+            code=code or issue_code(unit, local(moment).date()),
             province_code=unit.province_code,
             procedure_version=version,
             procedure_code=version.procedure.code,
@@ -114,7 +124,7 @@ def receive_dossier(
             pause_rule=version.pause_rule,
             received_at=moment,
             clock_started_at=deadline.started_at,
-            due_at=deadline.due_at,
+            due_at=due_at,
             received_by=by,
         )
         steps.open_steps(dossier, "reception", at=moment)
@@ -124,7 +134,8 @@ def receive_dossier(
             at=moment,
             by=by,
             data={
-                "due_at": deadline.due_at.isoformat(),
+                "due_at": due_at.isoformat(),
+                "due_recorded": recorded_due_at is not None,
                 "clock_started_at": deadline.started_at.isoformat(),
                 "explanation": clock.explanation_lines(deadline, "vi"),
                 "explanation_en": clock.explanation_lines(deadline, "en"),
@@ -210,10 +221,23 @@ def _competent_agency(*, version: ProcedureVersion, unit: Unit, chosen: Unit | N
     return local_ones[0] if local_ones else version.agency
 
 
-def _checked_components(version: ProcedureVersion, components: list[str]) -> list[str]:
+def _checked_code(code: str) -> str:
+    code = clean_text(code)
+    if not code:
+        return ""
+    if not is_valid_code(code):
+        raise ValidationFailed(f"Mã hồ sơ {code} không đúng định dạng.", code="invalid_code")
+    if Dossier.objects.filter(code=code).exists():
+        raise Conflict(f"Đã có hồ sơ mã {code}.", code="duplicate_code")
+    return code
+
+
+def _checked_components(
+    version: ProcedureVersion, components: list[str], *, required: bool = True
+) -> list[str]:
     published = version.component_names()
     received = [clean_text(name) for name in components if clean_text(name)]
-    if published and not received:
+    if published and not received and required:
         raise ValidationFailed("Chưa đánh dấu thành phần hồ sơ nào đã nhận.", code="no_components")
     unknown = [name for name in received if name not in published]
     if published and unknown:
@@ -395,6 +419,20 @@ def return_result(*, dossier: Dossier, by: User, at: datetime | None = None) -> 
     return locked
 
 
+def record_resolution(
+    *, dossier: Dossier, by: User, outcome: str = "granted", at: datetime | None = None
+) -> Dossier:
+    """Imported history that only says "resolved" (đã xử lý xong): the system records the end
+    of processing from whichever step the dossier was at."""
+    if outcome not in ("granted", "denied"):
+        raise ValidationFailed("Kết quả phải là granted hoặc denied.", code="invalid_outcome")
+    with _transition(dossier, "record_resolution", by, at=at) as (locked, moment):
+        locked.outcome = outcome
+        _end(locked, moment, by, "")
+        append_event(locked, type=EventType.RESOLVED, at=moment, by=by, data={"outcome": outcome})
+    return locked
+
+
 def deliver_result(
     *,
     dossier: Dossier,
@@ -452,6 +490,7 @@ def request_supplement(
         locked.resume_status = locked.status
         locked.paused_at = moment
         locked.supplement_count += 1
+        SupplementPause.objects.create(dossier=locked, started_at=moment)
         append_event(
             locked,
             type=EventType.SUPPLEMENT_REQUESTED,
@@ -474,6 +513,9 @@ def receive_supplement(
     covered (or the full duration counts again from now, if the procedure says restart)."""
     with _transition(dossier, "receive_supplement", by, at=at) as (locked, moment):
         paused_since = locked.paused_at or moment
+        SupplementPause.objects.filter(dossier=locked, ended_at__isnull=True).update(
+            ended_at=moment
+        )
         deadline = clock.recompute(locked, closing=Pause(start=paused_since, end=moment))
         locked.paused_at = None
         locked.due_at = deadline.due_at
@@ -667,7 +709,7 @@ def _check_actor(
         raise PermissionRefused(
             "Bạn không có vai trò phù hợp tại đơn vị đang giữ hồ sơ này.", code="not_your_step"
         )
-    if assignee_only and dossier.assignee_id != by.pk:
+    if assignee_only and dossier.assignee_id != by.pk and not _holds_role(by, Role.SYSTEM, place):
         raise PermissionRefused("Hồ sơ không được phân công cho bạn.", code="not_assigned_to_you")
 
 
@@ -695,6 +737,7 @@ def _check_moment(dossier: Dossier, moment: datetime) -> None:
 def _end(dossier: Dossier, moment: datetime, by: User, note: str) -> None:
     dossier.ended_at = moment
     dossier.paused_at = None
+    SupplementPause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=moment)
     for kind in ("reception", "appraisal", "inter_agency", "approval", "return"):
         steps.complete_open(dossier, kind, at=moment, by=by, note=note)
 
@@ -720,6 +763,7 @@ ACTION_LABELS = {
     "withdraw": "Dừng xử lý (rút hồ sơ)",
     "return_unresolved": "Trả lại hồ sơ",
     "apologise_and_extend": "Xin lỗi và hẹn lại",
+    "record_resolution": "Ghi nhận đã xử lý xong (dữ liệu lịch sử)",
 }
 
 

@@ -277,3 +277,20 @@ class DossierStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.key}"
+
+
+class SupplementPause(models.Model):
+    """One wait for the applicant's supplement (chờ bổ sung): from the request to the papers'
+    arrival (open while waiting). Reports ask "was this dossier waiting for a supplement at
+    the end of the period?" of these rows, for any past period, by index."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier_id", "started_at"]
+        indexes = [models.Index(fields=["started_at", "ended_at"], name="pause_span")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.started_at:%Y-%m-%d}"

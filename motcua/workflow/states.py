@@ -33,6 +33,7 @@ class Role(StrEnum):
     AGENCY_LEADER = "agency_leader"
     CENTRE_DIRECTOR = "centre_director"
     ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # replays recorded history (imports) through the same actions
 
 
 class Place(StrEnum):
@@ -85,20 +86,35 @@ TRANSITIONS: dict[str, Transition] = {
     "deliver": _t({S.RESOLVED}, S.RETURNED, {R.COUNTER_OFFICER}, ONE_STOP),
     "mark_uncollected": _t({S.RESOLVED}, S.RESOLVED, {R.COUNTER_OFFICER}, ONE_STOP),
     # supplements only while the file is still being examined (clock paused or restarted)
+    # (RECEIVED too, for imported history; live, only the assigned specialist may ask)
     "request_supplement": _t(
-        {S.TRANSFERRED, S.ASSIGNED, S.APPRAISED}, S.AWAITING_SUPPLEMENT, {R.SPECIALIST}, AGENCY
+        {S.RECEIVED, S.TRANSFERRED, S.ASSIGNED, S.APPRAISED},
+        S.AWAITING_SUPPLEMENT,
+        {R.SPECIALIST},
+        AGENCY,
     ),
     "receive_supplement": _t({S.AWAITING_SUPPLEMENT}, PREVIOUS, {R.COUNTER_OFFICER}, ONE_STOP),
     # the applicant may withdraw only before the result is decided
     "withdraw": _t(BEFORE_DECISION, S.STOPPED, {R.COUNTER_OFFICER}, ONE_STOP),
     "return_unresolved": _t(
-        AT_AGENCY - {S.APPROVED} | {S.AWAITING_SUPPLEMENT},
+        AT_AGENCY - {S.APPROVED} | {S.RECEIVED, S.AWAITING_SUPPLEMENT},
         S.RETURNED_NOT_RESOLVED,
         {R.AGENCY_LEADER},
         AGENCY,
     ),
     # at most once per dossier (checked by the action); the original due is kept
-    "apologise_and_extend": _t(AT_AGENCY - {S.APPROVED}, PREVIOUS, {R.AGENCY_LEADER}, AGENCY),
+    "apologise_and_extend": _t(
+        AT_AGENCY - {S.APPROVED} | {S.RECEIVED}, PREVIOUS, {R.AGENCY_LEADER}, AGENCY
+    ),
+    # imported history often says only "resolved": the system records it from any open step
+    "record_resolution": _t({S.RECEIVED} | AT_AGENCY, S.RESOLVED, set(), AGENCY),
+}
+
+
+# The system role (imports of history) may record every transition.
+TRANSITIONS = {
+    name: Transition(t.sources, t.target, t.roles | {Role.SYSTEM}, t.place)
+    for name, t in TRANSITIONS.items()
 }
 
 
