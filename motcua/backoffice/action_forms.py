@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Role, User
+from motcua.catalog.models import Unit, UnitKind
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier, ReturnChannel
@@ -115,6 +116,21 @@ class ExtendForm(ActionForm):
     )
 
 
+class HandOverForm(ActionForm):
+    to = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Chuyển tới đơn vị"))
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=1000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.filter(
+            province_code=self.dossier.receiving_unit.province_code,
+            kind=UnitKind.AGENCY,
+            is_active=True,
+        ).exclude(pk=self.dossier.agency_id)
+
+
 class StepForm(ActionForm):
     step_key = forms.CharField(widget=forms.HiddenInput)
     opinion = forms.CharField(
@@ -155,6 +171,7 @@ FORMS: dict[str, type[ActionForm]] = _named(
         "withdraw": _form(ReasonForm, "Dừng xử lý theo đề nghị rút hồ sơ", danger=True),
         "return_unresolved": _form(ReasonForm, "Trả lại hồ sơ", danger=True),
         "apologise_and_extend": _form(ExtendForm, "Xin lỗi và hẹn lại"),
+        "hand_over": _form(HandOverForm, "Chuyển tiếp đơn vị khác"),
         "complete_step": _form(StepForm, "Gửi ý kiến liên thông"),
     }
 )
@@ -223,6 +240,7 @@ CALLS: dict[str, Callable[[Dossier, User, dict[str, Any]], Dossier]] = {
     "apologise_and_extend": lambda d, u, v: actions.apologise_and_extend(
         dossier=d, by=u, new_due_at=_local(v["new_due_at"]), reason=v["reason"]
     ),
+    "hand_over": lambda d, u, v: actions.hand_over(dossier=d, by=u, to=v["to"], note=v["note"]),
     "complete_step": lambda d, u, v: actions.complete_inter_agency_step(
         dossier=d, by=u, step_key=v["step_key"], opinion=v["opinion"]
     ),

@@ -115,7 +115,7 @@ def _render_desk(
     status: int = 200,
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    permitted = actions.permitted_actions(user, dossier)
+    permitted = [name for name in actions.permitted_actions(user, dossier) if name in FORMS]
     forms = {
         name: FORMS[name](dossier=dossier, data=request.POST if name == failed_action else None)
         for name in permitted

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.notifications",
+    "motcua.feedback",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

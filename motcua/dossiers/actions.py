@@ -8,6 +8,9 @@ writes a dossier's state."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +37,20 @@ from motcua.dossiers.models import (
 )
 from motcua.workflow.deadlines import Pause
 from motcua.workflow.states import TRANSITIONS, Place, Role, Status, Transition, target_of
+
+_REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
+
+
+@contextmanager
+def replaying_history() -> Iterator[None]:
+    """Imports of history replay old events through these actions: nobody is told about them
+    again (no e-mail or SMS for a dossier finished years ago)."""
+    token = _REPLAYING.set(True)
+    try:
+        yield
+    finally:
+        _REPLAYING.reset(token)
+
 
 # A receipt stamped a little ahead of the server clock (a counter PC's clock) is tolerated.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -170,7 +187,7 @@ def append_event(
     )
     event.hash = audit.seal(event, dossier_code=dossier.code)
     event.save()
-    if type in APPLICANT_EVENTS:
+    if type in APPLICANT_EVENTS and not _REPLAYING.get():
         from motcua.notifications.services import schedule_for_event
 
         schedule_for_event(event)
@@ -415,6 +432,23 @@ def return_result(*, dossier: Dossier, by: User, at: datetime | None = None) -> 
             at=moment,
             by=by,
             data={"outcome": locked.outcome or "granted"},
+        )
+    return locked
+
+
+def hand_over(
+    *, dossier: Dossier, by: User, to: Unit, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """Chuyển tiếp: the file moves to another unit (a co-ordinating agency, a branch) while its
+    state stays; recorded as `transferred` with the receiving unit."""
+    with _transition(dossier, "hand_over", by, at=at) as (locked, moment):
+        append_event(
+            locked,
+            type=EventType.TRANSFERRED,
+            at=moment,
+            by=by,
+            reason=note,
+            data={"to": to.code, "step": "hand_over"},
         )
     return locked
 
@@ -764,6 +798,7 @@ ACTION_LABELS = {
     "return_unresolved": "Trả lại hồ sơ",
     "apologise_and_extend": "Xin lỗi và hẹn lại",
     "record_resolution": "Ghi nhận đã xử lý xong (dữ liệu lịch sử)",
+    "hand_over": "Chuyển tiếp đơn vị khác",
 }
 
 

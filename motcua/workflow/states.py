@@ -106,6 +106,8 @@ TRANSITIONS: dict[str, Transition] = {
     "apologise_and_extend": _t(
         AT_AGENCY - {S.APPROVED} | {S.RECEIVED}, PREVIOUS, {R.AGENCY_LEADER}, AGENCY
     ),
+    # a hand-over between units while the file stays at its step (recorded history, liên thông)
+    "hand_over": _t(AT_AGENCY, PREVIOUS, {R.AGENCY_LEADER}, AGENCY),
     # imported history often says only "resolved": the system records it from any open step
     "record_resolution": _t({S.RECEIVED} | AT_AGENCY, S.RESOLVED, set(), AGENCY),
 }
@@ -123,7 +125,7 @@ def target_of(action: str, current: Status, previous: Status | None = None) -> S
     transition = TRANSITIONS[action]
     if transition.target != PREVIOUS:
         return Status(transition.target)
-    if action == "apologise_and_extend":
+    if action in ("apologise_and_extend", "hand_over"):
         return current
     if previous is None:
         raise ValueError(f"{action} needs the state the dossier was in before")

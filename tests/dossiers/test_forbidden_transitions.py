@@ -36,6 +36,7 @@ CALLS = {
     "return_unresolved": lambda d, u, at: actions.return_unresolved(
         dossier=d, by=u, reason="x", at=at
     ),
+    "hand_over": lambda d, u, at: actions.hand_over(dossier=d, by=u, to=d.agency, at=at),
     "record_resolution": lambda d, u, at: actions.record_resolution(dossier=d, by=u, at=at),
     "apologise_and_extend": lambda d, u, at: actions.apologise_and_extend(
         dossier=d, by=u, new_due_at=d.due_at + timedelta(days=30), reason="x", at=at

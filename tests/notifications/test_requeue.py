@@ -33,3 +33,12 @@ def test_requeue_sends_lost_notifications_once(counter_officer, capsys) -> None:
     assert len(mail.outbox) == 1
     call_command("notifications", "requeue")
     assert len(mail.outbox) == 1
+
+
+def test_replayed_history_tells_nobody(counter_officer) -> None:
+    from motcua.dossiers.actions import Applicant, replaying_history
+
+    with replaying_history():
+        receive(counter_officer, received_at=vn(2021, 4, 5, 8, 10),
+                applicant=Applicant(name="Nguyễn Văn An", phone="0912345678"))
+    assert not Notification.objects.exists()
