@@ -31,14 +31,17 @@ def can_receive_at(user: User, unit: Unit) -> bool:
 
 
 def can_view_dossier(user: User, dossier: object) -> bool:
-    """Staff of the receiving unit or of the deciding agency (or above them) see personal data."""
+    """Staff of the receiving unit, of the deciding agency or of a unit that held one of its
+    steps (or above them) see the dossier with its personal data."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     receiving = dossier.receiving_unit  # type: ignore[attr-defined]
     agency = dossier.agency  # type: ignore[attr-defined]
-    for membership in user.memberships.filter(is_active=True).select_related("unit"):
-        if receiving.is_within(membership.unit) or agency.is_within(membership.unit):
-            return True
-    return False
+    paths = list(user.memberships.filter(is_active=True).values_list("unit__path", flat=True))
+    if any(receiving.path.startswith(p) or agency.path.startswith(p) for p in paths):
+        return True
+    # a co-ordinating unit (liên thông) sees the dossiers it was asked to act on
+    step_paths = dossier.steps.values_list("unit__path", flat=True)  # type: ignore[attr-defined]
+    return any(step.startswith(p) for step in step_paths for p in paths)

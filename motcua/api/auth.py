@@ -23,7 +23,7 @@ from motcua.api.models import ApiToken
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound, PermissionRefused
 
-TOKEN_SCHEME = "mc"
+TAG = "mc"
 # Writing `last_used_at` on every call would make every read a write; once a minute is enough
 # to tell a token in use from a forgotten one.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -53,13 +53,13 @@ def issue_token(*, user: User, name: str) -> tuple[ApiToken, str]:
                 )
         except IntegrityError:  # a prefix already taken (1 in 4 billion): draw again
             continue
-        return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
+        return token, f"{TAG}_{prefix}_{secret}"
     raise RuntimeError("could not draw a free token prefix")
 
 
 def revoke_token(prefix: str) -> ApiToken:
     """Revoke the token with this prefix (also accepts the whole token); idempotent."""
-    if prefix.startswith(f"{TOKEN_SCHEME}_"):
+    if prefix.startswith(f"{TAG}_"):
         prefix = prefix.split("_")[1]
     token = ApiToken.objects.filter(prefix=prefix).first()
     if token is None:
@@ -73,7 +73,7 @@ def revoke_token(prefix: str) -> ApiToken:
 def user_for_token(text: str) -> User | None:
     """The active user a valid, unrevoked token acts as; None for anything else."""
     parts = text.strip().split("_")
-    if len(parts) != 3 or parts[0] != TOKEN_SCHEME or not parts[1] or not parts[2]:
+    if len(parts) != 3 or parts[0] != TAG or not parts[1] or not parts[2]:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1][:16]).first()
     # Compare even when the prefix is unknown, so timing does not tell prefixes apart.
@@ -99,9 +99,7 @@ class ApiTokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is None:
             # A token was presented and is wrong: say so, rather than fall back to a session.
-            raise Unauthenticated(
-                "Khoá API không hợp lệ hoặc đã bị thu hồi.", code="invalid_token"
-            )
+            raise Unauthenticated("Khoá API không hợp lệ hoặc đã bị thu hồi.", code="invalid_token")
         return user
 
 

@@ -152,7 +152,8 @@ def claim(*, user: User, key: str, request: HttpRequest) -> IdempotencyRecord:
             continue
         if existing.fingerprint != fingerprint:
             raise KeyReused(
-                f"{HEADER} này đã dùng cho một yêu cầu khác.", method=existing.method,
+                f"{HEADER} này đã dùng cho một yêu cầu khác.",
+                method=existing.method,
                 path=existing.path,
             )
         if existing.state == IdempotencyState.COMPLETED:
@@ -186,9 +187,7 @@ def _run(
             _complete(record, response)
         return response
     except _ClaimLost:
-        raise InProgress(
-            "Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau."
-        ) from None
+        raise InProgress("Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau.") from None
     except BaseException:
         IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim).delete()
         raise

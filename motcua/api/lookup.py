@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from motcua.api.schemas import ErrorOut
 from motcua.core import ratelimit
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.dossiers import selectors
@@ -51,12 +52,6 @@ class LookupOut(Schema):
     explanation: list[str]
     applicant: ApplicantOut | None = None
     second_factor: str  # "not_given" | "accepted" | "rejected" | "locked"
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: dict[str, object]
 
 
 @router.get(

@@ -46,9 +46,7 @@ class IdempotencyRecord(models.Model):
     method, path and canonical JSON body) and, once the action ran, the response it got, so a
     retry gets the same response without running the action again. Kept 24 hours."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     method = models.CharField(max_length=8)

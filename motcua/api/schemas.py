@@ -136,8 +136,8 @@ class DossierFilters(Schema):
     overdue: bool | None = None
     received_from: date | None = Field(None, description="Received on or after (local date).")
     received_to: date | None = Field(None, description="Received on or before (local date).")
-    q: Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9.-]*$")] | None = (
-        Field(None, description="Start of the dossier code.")
+    q: Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9.-]*$")] | None = Field(
+        None, description="Start of the dossier code."
     )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)

@@ -51,8 +51,8 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     try:
         add_document(
             dossier=dossier,
-            by=request.user,
-            uploaded_file=uploaded,  # type: ignore[arg-type]
+            by=request.user,  # type: ignore[arg-type]
+            uploaded_file=uploaded,
             kind=request.POST.get("kind", "component"),
             title=request.POST.get("title", ""),
         )

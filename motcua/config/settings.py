@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.notifications",
     "motcua.feedback",
+    "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

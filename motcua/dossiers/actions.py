@@ -640,6 +640,7 @@ def complete_inter_agency_step(
     moment = at or now()
     with transaction.atomic():
         locked = _lock(dossier)
+        _check_moment(locked, moment)
         step = (
             locked.steps.filter(key=step_key, kind="inter_agency", completed_at__isnull=True)
             .select_related("unit")
@@ -715,7 +716,8 @@ class _transition:
             locked.status = target
             locked.version += 1
             locked.save()
-        return self.atomic.__exit__(kind, error, trace)  # type: ignore[arg-type]
+        self.atomic.__exit__(kind, error, trace)  # type: ignore[arg-type]
+        return None
 
 
 def _lock(dossier: Dossier) -> Dossier:

@@ -10,7 +10,7 @@ class EventInline(admin.TabularInline):
     model = DossierEvent
     extra = 0
     can_delete = False
-    fields = ["sequence", "type", "at", "actor_name", "reason", "data", "recorded_at"]
+    fields = ("sequence", "type", "at", "actor_name", "reason", "data", "recorded_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

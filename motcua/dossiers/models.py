@@ -140,6 +140,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["receiving_unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["receiving_unit", "due_at"], name="dossier_unit_due"),
+            models.Index(fields=["agency", "due_at"], name="dossier_agency_due"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -124,7 +125,7 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
 def paper_pdf(dossier: Dossier, form: str) -> bytes:
     if form == "01":
         return receipt_pdf(dossier)
-    builders = {
+    builders: dict[str, Callable[[Dossier], forms2025.Paper]] = {
         "02": supplement_request,
         "03": refusal,
         "04": apology,
@@ -290,7 +291,7 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
             agency_name=d.agency.name,
             received_at=d.received_at,
             due_at=d.due_at,
-            transferred_at=d.transferred_at,  # type: ignore[attr-defined]
+            transferred_at=d.transferred_at,
             result_received_at=d.ended_at if d.status in ("RESOLVED", "RETURNED") else None,
             delivered_at=d.delivered_at,
             note=d.get_status_display(),
