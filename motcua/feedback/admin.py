@@ -13,5 +13,4 @@ class RatingAdmin(admin.ModelAdmin):
     list_display = ["at", "unit", "channel", "dossier"]
     list_filter = ["channel", "unit"]
     date_hierarchy = "at"
-    readonly_fields = ["unit", "province_code", "at", "channel", "dossier", "answers",
-                       "source_key"]
+    readonly_fields = ["unit", "province_code", "at", "channel", "dossier", "answers", "source_key"]

@@ -44,7 +44,10 @@ class Rating(models.Model):
     at = models.DateTimeField(_("thời điểm"), db_index=True)
     channel = models.CharField(_("kênh"), max_length=8, choices=RatingChannel.choices)
     dossier = models.ForeignKey(
-        "dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT,
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="ratings",
     )
     answers = models.JSONField(_("câu trả lời"), default=dict)

@@ -39,6 +39,9 @@ def test_replayed_history_tells_nobody(counter_officer) -> None:
     from motcua.dossiers.actions import Applicant, replaying_history
 
     with replaying_history():
-        receive(counter_officer, received_at=vn(2021, 4, 5, 8, 10),
-                applicant=Applicant(name="Nguyễn Văn An", phone="0912345678"))
+        receive(
+            counter_officer,
+            received_at=vn(2021, 4, 5, 8, 10),
+            applicant=Applicant(name="Nguyễn Văn An", phone="0912345678"),
+        )
     assert not Notification.objects.exists()
