@@ -99,7 +99,7 @@ class Dossier(models.Model):
     clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn"))
     due_at = models.DateTimeField(_("ngày hẹn trả"), db_index=True)
     due_at_original = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
-    ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True, db_index=True)
+    ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
 
     # Where the work stands (cached from the events; written only by dossiers/actions.py).
@@ -142,6 +142,12 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
             models.Index(fields=["receiving_unit", "due_at"], name="dossier_unit_due"),
             models.Index(fields=["agency", "due_at"], name="dossier_agency_due"),
+            # reports: ended in a period, still open (NULL), or spanning it — one index
+            models.Index(fields=["ended_at", "received_at"], name="dossier_ended_received"),
+            models.Index(
+                fields=["delivered_at"], name="dossier_postal_delivered",
+                condition=models.Q(delivered_via="postal"),
+            ),
         ]
 
     def __str__(self) -> str:

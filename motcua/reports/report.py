@@ -1,0 +1,52 @@
+"""A whole report: the totals, the ratings and (optionally) the rows, as one object that every
+output format (JSON now; XLSX, PDF, dashboards later) renders from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from motcua.reports.figures import Figures, ReportSpec, compute, definitions
+from motcua.reports.ratings import Ratings, compute_ratings
+from motcua.reports.rows import Grouping, Row, compute_rows
+
+FORMAT = "motcua.report/1"
+
+
+@dataclass(frozen=True)
+class Report:
+    spec: ReportSpec
+    figures: Figures
+    ratings: Ratings
+    by: Grouping | None = None
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return self.figures.balanced and all(row.figures.balanced for row in self.rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The motcua.report/1 document (interchange.md), keys in the format's order."""
+        spec = self.spec
+        head: dict[str, Any] = {
+            "format": FORMAT,
+            "unit": spec.unit.code,
+            "include_subunits": spec.include_subunits,
+            "from": spec.start.isoformat(),
+            "to": spec.end.isoformat(),
+        }
+        return {
+            **head,
+            **self.figures.as_dict(),
+            "ratings": self.ratings.as_dict(),
+            "rows": [row.as_dict() for row in self.rows],
+        }
+
+
+def build_report(spec: ReportSpec, by: Grouping | str | None = None) -> Report:
+    """Compute the report `spec`: one aggregate for the figures, one for the ratings, one
+    GROUP BY for the rows if `by` is given."""
+    grouping = Grouping(by) if by else None
+    defs = definitions(spec)
+    rows = compute_rows(spec, grouping, defs) if grouping else []
+    return Report(spec, compute(spec, defs), compute_ratings(spec), grouping, rows)

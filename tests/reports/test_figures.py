@@ -1,0 +1,315 @@
+"""The March 2025 report of the demo province, every figure known in advance
+(tests/reports/history.py says what each dossier must count as)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.calendars.services import calendar_for
+from motcua.catalog.models import Unit
+from motcua.core.errors import ValidationFailed
+from motcua.reports import drilldown
+from motcua.reports.figures import FIGURES, KEYS, Figures, ReportSpec, compute
+from motcua.reports.report import build_report
+from motcua.reports.rows import Grouping
+from motcua.workflow.classification import ClassificationRule, classify
+from tests.conftest import vn
+from tests.reports.history import History
+
+pytestmark = pytest.mark.django_db
+
+MARCH = (date(2025, 3, 1), date(2025, 3, 31))
+DAY, HALF, STAMP = (
+    ClassificationRule.DAY,
+    ClassificationRule.HALF_SESSION,
+    ClassificationRule.TIMESTAMP,
+)
+
+
+def spec(unit: str = "AH", period: tuple[date, date] = MARCH, **options) -> ReportSpec:
+    return ReportSpec(Unit.objects.get(code=unit), *period, **options)
+
+
+def split(total: int, early: int, on_time: int, late: int) -> dict[str, int]:
+    return {"total": total, "early": early, "on_time": on_time, "late": late}
+
+
+EXPECTED_AH = {
+    "format": "motcua.report/1",
+    "unit": "AH",
+    "include_subunits": True,
+    "from": "2025-03-01",
+    "to": "2025-03-31",
+    # C1, C2, C3, X3, B0
+    "carried_over": 5,
+    "received": {"total": 17, "counter": 13, "online": 3, "postal": 1},
+    "to_process": 22,
+    # early: C2 R1 R8 R11 R12 B2 F1 X1 X2; on time: C1 R2; late: X3 R3 R4
+    "resolved": split(14, 9, 2, 3),
+    "returned": {"total": 3, "unresolved": 1, "withdrawn": 2},  # R5; R6, B0
+    # within: R10, B1; overdue: C3; awaiting: R7, R9
+    "pending": {"total": 5, "within_time": 2, "overdue": 1, "awaiting_supplement": 2},
+    "balanced": True,
+    "results_by_post": 2,  # C4 (resolved in February), R1
+    "online_service": {"resolved": split(13, 8, 2, 3), "resolved_submitted_online": 2},
+    "five_on_spot": {"resolved": split(2, 2, 0, 0)},  # F1, X2
+    "ratings": {
+        "total": 5,
+        "overall": {"very_satisfied": 2, "satisfied": 1, "neutral": 1, "dissatisfied": 1},
+        "attitude": {"very_polite": 2, "normal": 2, "unfriendly": 1},
+        "waiting": {"short": 1, "long": 0},
+    },
+    "rows": [],
+}
+
+
+def test_every_figure_of_the_march_report(march: History) -> None:
+    assert build_report(spec()).as_dict() == EXPECTED_AH
+
+
+def test_without_subunits_the_commune_is_left_out(march: History) -> None:
+    report = build_report(spec(include_subunits=False)).as_dict()
+    assert report["include_subunits"] is False
+    assert report["carried_over"] == 4  # X3 is the commune's
+    assert report["received"] == {"total": 15, "counter": 11, "online": 3, "postal": 1}
+    assert report["to_process"] == 19
+    assert report["resolved"] == split(11, 7, 2, 2)
+    assert report["returned"] == EXPECTED_AH["returned"]
+    assert report["pending"] == EXPECTED_AH["pending"]
+    assert report["balanced"] is True
+    assert report["online_service"] == {
+        "resolved": split(11, 7, 2, 2),
+        "resolved_submitted_online": 2,
+    }
+    assert report["five_on_spot"] == {"resolved": split(1, 1, 0, 0)}
+    assert report["ratings"] == {
+        "total": 3,
+        "overall": {"very_satisfied": 2, "satisfied": 1, "neutral": 0, "dissatisfied": 0},
+        "attitude": {"very_polite": 2, "normal": 1, "unfriendly": 0},
+        "waiting": {"short": 1, "long": 0},
+    }
+
+
+def test_the_commune_alone(march: History) -> None:
+    report = build_report(spec("AH-X01")).as_dict()
+    assert report["carried_over"] == 1
+    assert report["received"] == {"total": 2, "counter": 2, "online": 0, "postal": 0}
+    assert report["resolved"] == split(3, 2, 0, 1)
+    assert report["pending"]["total"] == 0 and report["balanced"] is True
+    assert report["online_service"]["resolved"] == split(2, 1, 0, 1)  # X2 has no online service
+    assert report["ratings"]["total"] == 1
+    assert report["ratings"]["overall"]["dissatisfied"] == 1
+
+
+def test_a_written_refusal_may_count_as_returned(march: History) -> None:
+    report = build_report(spec(count_denied_as_resolved=False)).as_dict()
+    assert report["resolved"] == split(13, 8, 2, 3)  # R12 leaves the early ones
+    assert report["returned"] == {"total": 4, "unresolved": 2, "withdrawn": 2}
+    assert report["online_service"]["resolved"] == split(12, 7, 2, 3)
+    assert report["balanced"] is True
+
+
+@pytest.mark.parametrize(
+    ("rule", "resolved"),
+    [
+        (DAY, split(14, 9, 2, 3)),
+        # C1 (due 3 Mar 09:00, ended 10:00) and R2 (due 17 Mar 10:00, ended 16:00) are late
+        (STAMP, split(14, 9, 0, 5)),
+        (HALF, split(14, 9, 0, 5)),
+    ],
+)
+def test_the_rule_changes_only_the_classification(march: History, rule, resolved) -> None:
+    report = build_report(spec(rule=rule)).as_dict()
+    assert report["resolved"] == resolved
+    assert report["to_process"] == 22 and report["balanced"] is True
+
+
+@pytest.mark.parametrize("rule", list(ClassificationRule))
+def test_sql_classification_agrees_with_classify(march: History, rule) -> None:
+    chosen = spec(rule=rule)
+    for kind in ("early", "on_time", "late"):
+        for dossier in drilldown.dossiers(chosen, f"resolved.{kind}").select_related(
+            "receiving_unit"
+        ):
+            assert kind == classify(
+                ended_at=dossier.ended_at,
+                due_at=dossier.due_at_original or dossier.due_at,
+                rule=rule,
+                calendar=calendar_for(dossier.receiving_unit),
+            ), dossier.code
+
+
+def test_the_original_due_is_used_after_an_apology(march: History) -> None:
+    r4 = march.fresh("R4")
+    assert r4.due_at == vn(2025, 3, 26, 17) and r4.due_at_original == vn(2025, 3, 19, 9)
+    late = drilldown.dossiers(spec(), "resolved.late")
+    assert r4 in late
+
+
+def test_a_supplement_moves_the_due_and_is_seen_at_period_end(march: History) -> None:
+    assert march.fresh("R8").due_at == vn(2025, 3, 26, 10)
+    assert march.fresh("R8") in drilldown.dossiers(spec(), "resolved.early")
+    waiting = set(drilldown.dossiers(spec(), "pending.awaiting_supplement"))
+    assert waiting == {march.fresh("R7"), march.fresh("R9")}  # R9's papers came on 2 April
+    april = spec(period=(date(2025, 4, 1), date(2025, 4, 30)))
+    assert set(drilldown.dossiers(april, "pending.awaiting_supplement")) == {march.fresh("R7")}
+
+
+# --- E8 of domain.md: due 16 May 2025 15:30 -----------------------------------------------
+
+
+@pytest.fixture
+def e8(counter_officer, commune_officer, agency_leader) -> History:
+    from tests.reports.history import people
+
+    history = people(counter_officer, commune_officer, agency_leader)
+    ends = {
+        "day_before": vn(2025, 5, 15, 10),
+        "due_day_morning": vn(2025, 5, 16, 9),
+        "due_day_16_40": vn(2025, 5, 16, 16, 40),
+        "next_working_day": vn(2025, 5, 19, 8),
+    }
+    for name, ended in ends.items():
+        history.receive(name, vn(2025, 4, 29, 15, 30))  # E2: due 16 May 2025 15:30
+        assert history.d[name].due_at == vn(2025, 5, 16, 15, 30)
+        history.resolve(name, ended)
+    return history
+
+
+@pytest.mark.parametrize(
+    ("rule", "resolved"),
+    [
+        (DAY, split(4, 1, 2, 1)),  # 16:40 on the due day is on time by day
+        (STAMP, split(4, 1, 1, 2)),  # …and late by the timestamp (766)
+        (HALF, split(4, 2, 0, 2)),  # the morning of the due day is before its session
+    ],
+)
+def test_e8_under_each_rule(e8: History, rule, resolved) -> None:
+    may = spec(period=(date(2025, 5, 1), date(2025, 5, 31)), rule=rule)
+    assert build_report(may).as_dict()["resolved"] == resolved
+    by_name = {d.pk: name for name, d in e8.d.items()}
+    for kind in ("early", "on_time", "late"):
+        for dossier in drilldown.dossiers(may, f"resolved.{kind}"):
+            expected = classify(
+                ended_at=dossier.ended_at,
+                due_at=dossier.due_at,
+                rule=rule,
+                calendar=calendar_for(dossier.receiving_unit),
+            )
+            assert kind == expected, by_name[dossier.pk]
+    late_16_40 = e8.fresh("due_day_16_40")
+    assert (late_16_40 in drilldown.dossiers(may, "resolved.late")) is (rule != DAY)
+
+
+def test_half_session_follows_the_units_own_sessions(e8: History) -> None:
+    # With a single all-day session the due (15:30) belongs to the session starting 07:30:
+    # 09:00 is no longer before it.
+    Unit.objects.filter(code="AH").update(sessions="07:30-16:30")
+    may = spec(period=(date(2025, 5, 1), date(2025, 5, 31)), rule=HALF)
+    assert build_report(may).as_dict()["resolved"] == split(4, 1, 1, 2)
+
+
+# --- traceability and rows -----------------------------------------------------------------
+
+SPECS = [
+    {},
+    {"include_subunits": False},
+    {"rule": STAMP},
+    {"rule": HALF},
+    {"count_denied_as_resolved": False},
+]
+
+
+@pytest.mark.parametrize("options", SPECS)
+def test_every_figure_equals_its_drilldown(march: History, options) -> None:
+    chosen = spec(**options)
+    figures = compute(chosen)
+    assert set(figures.counts) == set(KEYS)
+    for key in KEYS:
+        assert drilldown.dossiers(chosen, key).count() == figures[key], key
+
+
+@pytest.mark.parametrize("by", list(Grouping))
+def test_rows_add_up_to_the_totals_and_to_their_drilldowns(march: History, by) -> None:
+    chosen = spec()
+    report = build_report(chosen, by)
+    assert report.rows and report.balanced
+    for key in FIGURES:
+        assert sum(row.figures[key] for row in report.rows) == report.figures[key], key
+    for row in report.rows:
+        for key in FIGURES:
+            count = drilldown.dossiers(chosen, key, by=by, group=row.key).count()
+            assert count == row.figures[key], (row.key, key)
+
+
+def test_the_rows_by_agency_unit_and_procedure(march: History) -> None:
+    keys = {
+        by: [row.key for row in build_report(spec(), by).rows]
+        for by in ("agency", "unit", "procedure")
+    }
+    assert keys == {
+        "agency": ["AH-CAT-PV06", "AH-SGDDT", "AH-X01-CA", "AH-X01-UBND"],
+        "unit": ["AH", "AH-X01"],
+        "procedure": ["1.004222", "2.000815", "3.000333", "3.000465"],
+    }
+    unit_rows = build_report(spec(), "unit").as_dict()["rows"]
+    assert unit_rows[1]["key"] == "AH-X01" and unit_rows[1]["name"].startswith("Trung tâm")
+    assert unit_rows[1]["resolved"] == split(3, 2, 0, 1)
+    assert "ratings" not in unit_rows[1]
+
+
+def selects(queries: CaptureQueriesContext) -> int:
+    return sum(1 for q in queries.captured_queries if q["sql"].lstrip().startswith("SELECT"))
+
+
+def test_one_query_for_the_figures(march: History) -> None:
+    chosen = spec()
+    with CaptureQueriesContext(connection) as queries:
+        compute(chosen)
+    assert selects(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        build_report(chosen, "agency")
+    assert selects(queries) == 5  # figures, scales, ratings, rows, row names
+    half = spec(rule=HALF)
+    with CaptureQueriesContext(connection) as queries:
+        build_report(half, "procedure")
+    assert selects(queries) == 6  # + the units in scope (their sessions)
+
+
+def test_unknown_figure_and_bad_period(march: History) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        drilldown.dossiers(spec(), "resolved.soon")
+    assert caught.value.code == "unknown_figure"
+    with pytest.raises(ValidationFailed) as caught:
+        spec(period=(date(2025, 4, 1), date(2025, 3, 1)))
+    assert caught.value.code == "invalid_period"
+
+
+def test_a_report_that_does_not_add_up_says_which_figure_is_off() -> None:
+    counts = dict.fromkeys(KEYS, 0) | {
+        "carried_over": 1,
+        "received.total": 2,
+        "received.counter": 2,
+        "to_process": 3,
+        "resolved.total": 1,
+        "resolved.on_time": 1,
+        "pending.total": 1,
+        "pending.within_time": 1,
+        "ended_unclassified": 1,  # a dossier ended in a state that is no outcome
+    }
+    data = Figures(counts).as_dict()
+    assert data["balanced"] is False
+    assert data["imbalance"] == [
+        {
+            "figure": "to_process",
+            "value": 3,
+            "expected": 2,
+            "difference": 1,
+            "expected_from": "resolved.total + returned.total + pending.total",
+            "ended_unclassified": 1,
+        }
+    ]

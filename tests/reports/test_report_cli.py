@@ -1,0 +1,98 @@
+"""`motcua report` prints motcua.report/1 (exactly the contract's keys); bad input exits 2 with
+a stable code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.reports.history import History
+from tests.reports.test_figures import EXPECTED_AH
+
+pytestmark = pytest.mark.django_db
+
+MARCH = ["--unit", "AH", "--from", "2025-03-01", "--to", "2025-03-31"]
+
+# The example document of interchange.md, keys only.
+CONTRACT = {
+    "format": None, "unit": None, "include_subunits": None, "from": None, "to": None,
+    "carried_over": None,
+    "received": {"total": None, "counter": None, "online": None, "postal": None},
+    "to_process": None,
+    "resolved": {"total": None, "early": None, "on_time": None, "late": None},
+    "returned": {"total": None, "unresolved": None, "withdrawn": None},
+    "pending": {"total": None, "within_time": None, "overdue": None, "awaiting_supplement": None},
+    "balanced": None,
+    "results_by_post": None,
+    "online_service": {
+        "resolved": {"total": None, "early": None, "on_time": None, "late": None},
+        "resolved_submitted_online": None,
+    },
+    "five_on_spot": {"resolved": {"total": None, "early": None, "on_time": None, "late": None}},
+    "ratings": {"total": None, "overall": None, "attitude": None},
+    "rows": None,
+}  # fmt: skip
+
+
+def shape(data: object, template: object) -> object:
+    """`data` reduced to its keys where `template` has nested keys."""
+    if isinstance(template, dict) and isinstance(data, dict):
+        return {k: shape(v, template.get(k)) for k, v in data.items()}
+    return None
+
+
+def run(capsys, *args: str) -> dict:
+    call_command("report", *args)
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_json_has_exactly_the_contracts_keys(march: History, capsys) -> None:
+    data = run(capsys, *MARCH)
+    contract = CONTRACT | {"ratings": CONTRACT["ratings"] | {"waiting": None}}
+    assert shape(data, contract) == contract
+    assert list(data) == list(CONTRACT)  # in the contract's order
+    assert data == EXPECTED_AH
+    assert set(data["ratings"]["overall"]) == {
+        "very_satisfied", "satisfied", "neutral", "dissatisfied"
+    }  # fmt: skip
+
+
+def test_options_rows_rule_and_output_file(march: History, capsys, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    args = [*MARCH, "--by", "procedure", "--rule", "timestamp", "--no-subunits"]
+    call_command("report", *args, "--output", str(out), "--format", "json")
+    assert capsys.readouterr().out == ""
+    text = out.read_text(encoding="utf-8")
+    assert "Cấp Phiếu" in text  # ensure_ascii=False: Vietnamese stays readable
+    data = json.loads(text)
+    assert data["include_subunits"] is False
+    assert data["resolved"] == {"total": 11, "early": 7, "on_time": 0, "late": 4}
+    assert [row["key"] for row in data["rows"]] == ["3.000333", "3.000465"]
+    row_keys = set(CONTRACT) - {"format", "unit", "include_subunits", "from", "to", "ratings"}
+    assert set(data["rows"][0]) == row_keys - {"rows"} | {"key", "name"}
+
+
+def test_refusals_as_returned(march: History, capsys) -> None:
+    data = run(capsys, *MARCH, "--denied-as-returned")
+    assert data["returned"]["unresolved"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--unit", "AH", "--from", "2025-04-01", "--to", "2025-03-31"], "invalid_period"),
+        (["--unit", "NOPE", "--from", "2025-03-01", "--to", "2025-03-31"], "unknown_unit"),
+        (["--unit", "AH", "--from", "2025-02-30", "--to", "2025-03-31"], "invalid_date"),
+        (["--unit", "AH", "--from", "01/03/2025", "--to", "2025-03-31"], "invalid_date"),
+        (["--unit", "AH", "--from", "2025-03-01", "--to", "20250331"], "invalid_date"),
+    ],
+)
+def test_bad_input_exits_with_a_code(catalogue, capsys, args, code) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("report", *args)
+    assert str(caught.value).startswith(f"{code}:")
+    assert caught.value.returncode == 2
+    assert capsys.readouterr().out == ""
