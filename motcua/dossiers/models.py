@@ -145,7 +145,8 @@ class Dossier(models.Model):
             # reports: ended in a period, still open (NULL), or spanning it — one index
             models.Index(fields=["ended_at", "received_at"], name="dossier_ended_received"),
             models.Index(
-                fields=["delivered_at"], name="dossier_postal_delivered",
+                fields=["delivered_at"],
+                name="dossier_postal_delivered",
                 condition=models.Q(delivered_via="postal"),
             ),
         ]
