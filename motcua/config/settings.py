@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 from motcua.config.env import env_bool, env_int, env_list, env_str
@@ -147,7 +148,11 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
+# plotly.js is served from the plotly package itself (no CDN, no copy in the repository).
+STATICFILES_DIRS = [
+    BASE_DIR / "motcua" / "static",
+    ("plotly", Path(plotly.__file__).resolve().parent / "package_data"),
+]
 
 
 def _default_storage() -> dict[str, object]:
