@@ -724,7 +724,9 @@ def _lock(dossier: Dossier) -> Dossier:
     """The dossier's row, locked until the transaction ends; refused if someone else changed
     it since the caller read it (the caller's `version` is what it saw)."""
     locked = (
-        Dossier.objects.select_for_update()
+        # Lock the dossier's row only: locking the joined unit and version rows too would make
+        # concurrent intakes and transitions (which key-share them) deadlock on PostgreSQL.
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("receiving_unit", "agency", "procedure_version")
         .get(pk=dossier.pk)
     )
