@@ -1,0 +1,184 @@
+"""The ratings format `motcua.ratings/1` (interchange.md): import and export.
+
+One completed rating form per line. A form is recognised when it comes again by its
+`source_key`: the SHA-256 of its canonical content (unit, moment in UTC, channel, dossier,
+answers — not the line's spelling), so re-importing a file, or an export of the same data
+with its times written in another offset, changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from motcua.catalog.models import Unit
+from motcua.core.clock import now
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers.actions import CLOCK_SKEW
+from motcua.dossiers.models import Dossier
+from motcua.feedback.models import Rating, RatingChannel, RatingScale
+from motcua.integrations.jsonl import (
+    IMPORTED,
+    SKIPPED,
+    LineRejected,
+    Progress,
+    Rejection,
+    RunSummary,
+    Source,
+    dump_line,
+    format_moment,
+    parse_moment,
+    run_lines,
+    start_of_day,
+)
+
+FORMAT = "motcua.ratings/1"
+
+
+def source_key(*, unit: str, at: datetime, channel: str, dossier: str | None, answers: dict) -> str:
+    canonical = {
+        "unit": unit,
+        "at": at.astimezone(UTC).isoformat(),
+        "channel": channel,
+        "dossier": dossier,
+        "answers": answers,
+    }
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RatingImporter:
+    """Look-ups bounded by the catalogue (units, scales), never by the file."""
+
+    def __init__(self) -> None:
+        self._units: dict[str, Unit | None] = {}
+        self._scales = {scale.code: set(scale.value_codes()) for scale in RatingScale.objects.all()}
+
+    def _unit(self, code: str) -> Unit | None:
+        if code not in self._units:
+            self._units[code] = Unit.objects.filter(code=code).first()
+        return self._units[code]
+
+    def handle(self, item: dict[str, Any]) -> str:
+        code = item.get("unit")
+        if not isinstance(code, str) or not code:
+            raise LineRejected(f"unit is required (a unit code), got {code!r}")
+        unit = self._unit(code)
+        if unit is None:
+            raise LineRejected(f"unknown unit {code!r}")
+        at = parse_moment(item.get("at"), "at")
+        if at > now() + CLOCK_SKEW:
+            raise LineRejected(f"at is in the future: {item.get('at')!r}")
+        channel = item.get("channel")
+        if channel not in RatingChannel.values:
+            raise LineRejected(f"channel must be one of {RatingChannel.values}, got {channel!r}")
+        dossier_code = item.get("dossier")
+        dossier_id = None
+        if dossier_code is not None:
+            if not isinstance(dossier_code, str):
+                raise LineRejected(f"dossier must be a dossier code, got {dossier_code!r}")
+            dossier_id = (
+                Dossier.objects.filter(code=dossier_code).values_list("id", flat=True).first()
+            )
+            if dossier_id is None:
+                raise LineRejected(f"unknown dossier {dossier_code!r}")
+        answers = self._answers(item.get("answers"))
+        key = source_key(unit=code, at=at, channel=channel, dossier=dossier_code, answers=answers)
+        if Rating.objects.filter(source_key=key).exists():
+            return SKIPPED
+        try:
+            with transaction.atomic():
+                Rating.objects.create(
+                    unit=unit,
+                    province_code=unit.province_code,
+                    at=at,
+                    channel=channel,
+                    dossier_id=dossier_id,
+                    answers=answers,
+                    source_key=key,
+                )
+        except IntegrityError:  # the same form, imported meanwhile by another run
+            if Rating.objects.filter(source_key=key).exists():
+                return SKIPPED
+            raise
+        return IMPORTED
+
+    def _answers(self, raw: Any) -> dict[str, str]:
+        if not isinstance(raw, dict) or not raw:
+            raise LineRejected("answers must be a non-empty object {scale: value}")
+        answers = {}
+        for scale, value in sorted(raw.items()):
+            if scale not in self._scales:
+                raise LineRejected(f"unknown scale {scale!r} (known: {sorted(self._scales)})")
+            if value not in self._scales[scale]:
+                raise LineRejected(
+                    f"answers.{scale}: {value!r} is not a value of the scale "
+                    f"(one of {sorted(self._scales[scale])})"
+                )
+            answers[scale] = value
+        return answers
+
+
+def import_ratings(
+    source: Source,
+    *,
+    strict: bool = False,
+    on_rejected: Rejection,
+    progress: Progress | None = None,
+) -> RunSummary:
+    return run_lines(
+        source,
+        RatingImporter().handle,
+        summary=RunSummary(format=FORMAT, strict=strict),
+        on_rejected=on_rejected,
+        progress=progress,
+    )
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_ratings(
+    write: Callable[[str], object],
+    *,
+    unit: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    count = 0
+    for line in rating_lines(unit=unit, since=since, until=until):
+        write(dump_line(line))
+        count += 1
+    return count
+
+
+def rating_lines(
+    *, unit: str | None = None, since: date | None = None, until: date | None = None
+) -> Iterator[dict[str, Any]]:
+    """The ratings of `unit` (and the units under it) given between the local dates `since`
+    and `until` (inclusive), oldest first."""
+    ratings = Rating.objects.all()
+    if unit is not None:
+        root = Unit.objects.filter(code=unit).first()
+        if root is None:
+            raise ValidationFailed(f"Không có đơn vị {unit}.", code="unknown_unit")
+        ratings = ratings.filter(unit__path__startswith=root.path)
+    if since is not None:
+        ratings = ratings.filter(at__gte=start_of_day(since))
+    if until is not None:
+        ratings = ratings.filter(at__lt=start_of_day(until + timedelta(days=1)))
+    rows = ratings.order_by("at", "source_key").values_list(
+        "unit__code", "at", "channel", "dossier__code", "answers"
+    )
+    for unit_code, at, channel, dossier_code, answers in rows.iterator(chunk_size=2000):
+        yield {
+            "unit": unit_code,
+            "at": format_moment(at),
+            "channel": channel,
+            "dossier": dossier_code,
+            "answers": {key: answers[key] for key in sorted(answers)},
+        }
