@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import files, views, work
+from motcua.backoffice import dashboard, files, views, work
 
 app_name = "backoffice"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("viec-can-lam/", work.inbox, name="inbox"),
     path("co-quan/", work.agencies, name="agencies"),
     path("so-theo-doi/", files.tracking_book, name="tracking_book"),
+    path("bao-cao/", dashboard.dashboard, name="dashboard"),
+    path("bao-cao/ho-so/", dashboard.dossier_list, name="dashboard_dossiers"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),
     path("ho-so/<str:code>/", work.desk, name="dossier"),

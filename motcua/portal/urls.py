@@ -1,10 +1,11 @@
 from django.urls import path
 
-from motcua.portal import views
+from motcua.portal import statistics, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.lookup, name="lookup"),
     path("tra-cuu/", views.lookup, name="lookup_form"),
     path("tra-cuu/<str:code>/", views.dossier, name="dossier"),
+    path("thong-ke/", statistics.statistics, name="statistics"),
 ]

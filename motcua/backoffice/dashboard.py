@@ -1,0 +1,192 @@
+"""The reports dashboard for staff (bảng điều hành): a unit and a period, the published figures
+with their formulas and shares, three charts, the table by agency, and behind every number the
+list of dossiers it counts (`reports.drilldown`, the same definitions, so the list's length is
+the figure).
+
+Who sees what: anyone with an active membership, for the units of their memberships and every
+unit under them (the picker offers those units and the receiving points under them); the
+superuser, everything."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from motcua.accounts.models import User
+from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.core.clock import local, now
+from motcua.core.errors import ValidationFailed
+from motcua.reports import dashboard as board
+from motcua.reports.drilldown import dossiers
+from motcua.reports.figures import KEYS, LABELS
+from motcua.reports.rows import Grouping
+
+PAGE_SIZE = 50
+
+
+# --- whose units ----------------------------------------------------------------------------
+
+
+def _paths(user: User) -> list[str] | None:
+    """The unit paths the user reports on (None: every unit)."""
+    if user.is_superuser:
+        return None
+    return list(
+        user.memberships.filter(is_active=True).values_list("unit__path", flat=True).distinct()
+    )
+
+
+def _under(paths: list[str]) -> Q:
+    found = Q(pk__in=[])
+    for path in paths:
+        found |= Q(path__startswith=path)
+    return found
+
+
+def offered_units(user: User) -> list[Unit]:
+    """The units of the user's memberships and the receiving points (centres, branches) under
+    them, top-down, those no longer active included (their history is still reported). An
+    agency under a centre receives no dossier itself: it is a row of the centre's table by
+    agency instead."""
+    paths = _paths(user)
+    units: QuerySet[Unit] = Unit.objects.all()
+    if paths is None:
+        return list(units.filter(Q(parent__isnull=True) | Q(kind__in=RECEIVING_KINDS)))
+    if not paths:
+        return []
+    own = Q(path__in=paths)
+    return list(units.filter(own | (_under(paths) & Q(kind__in=RECEIVING_KINDS))))
+
+
+def may_report_on(user: User, unit: Unit) -> bool:
+    paths = _paths(user)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def _chosen(request: HttpRequest) -> tuple[list[Unit], board.Selection, Unit]:
+    user: User = request.user  # type: ignore[assignment]
+    offered = offered_units(user)
+    if not offered:
+        raise _Refused(_("Bạn chưa được phân công ở đơn vị nào nên chưa xem được báo cáo."), 403)
+    selection = board.read_selection(
+        request.GET, default_unit=offered[0].code, today=local(now()).date()
+    )
+    unit = Unit.objects.filter(code=selection.unit_code).first()
+    if unit is None:
+        raise ValidationFailed(
+            _("Không có đơn vị «%(code)s». Hãy chọn đơn vị trong danh sách.")
+            % {"code": selection.unit_code},
+            code="unknown_unit",
+        )
+    if not may_report_on(user, unit):
+        raise _Refused(_("Bạn không có quyền xem báo cáo của %(unit)s.") % {"unit": unit.name}, 403)
+    return offered, selection, unit
+
+
+def _form_context(
+    offered: list[Unit], selection: board.Selection | None, request: HttpRequest
+) -> dict[str, Any]:
+    return board.form_context(selection, request.GET, local(now()).date()) | {
+        "units": board.unit_choices(offered),
+        "selection": selection,
+        "full_form": True,
+    }
+
+
+def _refusal(request: HttpRequest, offered: list[Unit], message: str, status: int) -> HttpResponse:
+    context = _form_context(offered, None, request) | {"error": message}
+    return render(request, "reports/dashboard.html", context, status=status)
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        offered, selection, unit = _chosen(request)
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    data = board.build_dashboard(selection, unit, today=local(now()).date())
+    context = _form_context(offered, selection, request) | {
+        "board": data,
+        "chart_data": data.chart_data(),
+        "drill": f"{reverse('backoffice:dashboard_dossiers')}?{urlencode(selection.query())}",
+    }
+    response = render(request, "reports/dashboard.html", context)
+    response["Content-Security-Policy"] = board.charts_content_security_policy()
+    return response
+
+
+@login_required
+@require_safe
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind one figure (`chi-so`), of one agency's row (`nhom`) or of the whole
+    report: the same query string as the dashboard, plus those two."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        _offered, selection, unit = _chosen(request)
+        key = str(request.GET.get(board.P_FIGURE, "")).strip()
+        if key not in KEYS:
+            raise ValidationFailed(
+                _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
+            )
+        group = str(request.GET.get(board.P_GROUP, "")).strip()
+        agency = None
+        if group:
+            agency = Unit.objects.filter(code=group).first()
+            if agency is None:
+                raise ValidationFailed(
+                    _("Không có cơ quan giải quyết «%(code)s».") % {"code": group},
+                    code="unknown_group",
+                )
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    spec = selection.spec(unit)
+    found = dossiers(
+        spec, key, by=Grouping.AGENCY if agency else None, group=agency.code if agency else None
+    ).select_related("procedure_version", "agency")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(board.P_PAGE))
+    query = selection.query() | {board.P_FIGURE: key}
+    if agency:
+        query[board.P_GROUP] = agency.code
+    parent = board.PARENTS.get(key)
+    return render(
+        request,
+        "reports/dashboard_dossiers.html",
+        {
+            "selection": selection,
+            "unit": unit,
+            "agency": agency,
+            "key": key,
+            "label": LABELS[key],
+            "parent_label": LABELS[parent] if parent and parent != "to_process" else "",
+            "explanation": board.explain(key, spec),
+            "page": page,
+            "count": board.number(page.paginator.count),
+            "query": urlencode(query),
+            "back": f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}"
+            f"#{board.anchor(key)}",
+        },
+    )
