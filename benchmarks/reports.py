@@ -1,18 +1,24 @@
 """Period report speed at province scale, next to the floor: one hand-written SQL aggregate
-computing the same counts on the same tables.
+computing the same 28 counts on the same tables.
 
-Run: `.venv/bin/python benchmarks/reports.py [--database-url postgres://…/motcua_bench]
-[--dossiers 1000000]`. It reuses the history that `benchmarks/lifecycle.py` generates (same
-database, same generator in `benchmarks/_history.py`); a database without it is migrated and
-filled first. For the 1 M versus 10 M comparison run it twice, on two databases, e.g.
-`--database-url postgres://postgres@127.0.0.1:5432/motcua_bench_10m --dossiers 10000000`.
-Prints the monthly and yearly report for the whole province (AH with its communes), best of 5
-runs after a warm-up, and the ratio to the floor. No timing assertions anywhere."""
+Run: `.venv/bin/python benchmarks/reports.py` (about 25 minutes the first time: it generates
+the histories; later runs reuse them). One run measures two histories, each in its own
+process: 1 M dossiers (`--database-url`, default motcua_bench, the database
+`benchmarks/lifecycle.py` also uses) and 10 M (`--large-database-url`, default
+motcua_bench_10m; `--no-large` skips it); a database without a complete history of that size
+is migrated and filled first by `benchmarks/_history.py` (five years, three receiving units;
+10 M needs ~55 GB of disk). For each: the latest full month, the same month four years
+earlier, and the last full calendar year, for the whole province (AH with its communes), best
+of 5 runs after a warm-up, next to the floor, with the rows the period touches; then how the
+latest month's time compares between the two histories. The report's 28 counts are checked
+against the floor's. No timing assertions anywhere."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,43 +32,128 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
 
-FLOOR_SQL = """
+FLOOR_TEMPLATE = """
 SELECT
   count(*) FILTER (WHERE d.received_at < %(t0)s AND (d.ended_at IS NULL OR d.ended_at >= %(t0)s)),
   count(*) FILTER (WHERE d.received_at >= %(t0)s AND d.received_at < %(t1)s),
   count(*) FILTER (WHERE d.received_at >= %(t0)s AND d.received_at < %(t1)s
+                   AND d.channel = 'counter'),
+  count(*) FILTER (WHERE d.received_at >= %(t0)s AND d.received_at < %(t1)s
                    AND d.channel = 'online'),
-  count(*) FILTER (WHERE d.ended_at >= %(t0)s AND d.ended_at < %(t1)s
-                   AND d.status IN ('RESOLVED', 'RETURNED')),
-  count(*) FILTER (WHERE d.ended_at >= %(t0)s AND d.ended_at < %(t1)s
-                   AND d.status IN ('RESOLVED', 'RETURNED')
-                   AND (d.ended_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-                     > (coalesce(d.due_at_original, d.due_at)
-                        AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
-  count(*) FILTER (WHERE d.ended_at >= %(t0)s AND d.ended_at < %(t1)s
-                   AND d.status IN ('STOPPED', 'RETURNED_NOT_RESOLVED')),
-  count(*) FILTER (WHERE d.received_at < %(t1)s AND (d.ended_at IS NULL OR d.ended_at >= %(t1)s))
+  count(*) FILTER (WHERE d.received_at >= %(t0)s AND d.received_at < %(t1)s
+                   AND d.channel = 'postal'),
+  count(*) FILTER (WHERE d.received_at < %(t1)s AND (d.ended_at IS NULL OR d.ended_at >= %(t0)s)),
+  count(*) FILTER (WHERE {resolved}),
+  count(*) FILTER (WHERE {resolved} AND {end_day} < {due_day}),
+  count(*) FILTER (WHERE {resolved} AND {end_day} = {due_day}),
+  count(*) FILTER (WHERE {resolved} AND {end_day} > {due_day}),
+  count(*) FILTER (WHERE {ended} AND d.status IN ('RETURNED_NOT_RESOLVED', 'STOPPED')),
+  count(*) FILTER (WHERE {ended} AND d.status = 'RETURNED_NOT_RESOLVED'),
+  count(*) FILTER (WHERE {ended} AND d.status = 'STOPPED'),
+  count(*) FILTER (WHERE {open_end}),
+  count(*) FILTER (WHERE {open_end} AND NOT {waiting} AND {due_day} >= %(last_day)s),
+  count(*) FILTER (WHERE {open_end} AND NOT {waiting} AND {due_day} < %(last_day)s),
+  count(*) FILTER (WHERE {open_end} AND {waiting}),
+  count(*) FILTER (WHERE d.delivered_at >= %(t0)s AND d.delivered_at < %(t1)s
+                   AND d.delivered_via = 'postal'),
+  count(*) FILTER (WHERE {resolved} AND {online}),
+  count(*) FILTER (WHERE {resolved} AND {online} AND {end_day} < {due_day}),
+  count(*) FILTER (WHERE {resolved} AND {online} AND {end_day} = {due_day}),
+  count(*) FILTER (WHERE {resolved} AND {online} AND {end_day} > {due_day}),
+  count(*) FILTER (WHERE {resolved} AND {online} AND d.channel = 'online'),
+  count(*) FILTER (WHERE {resolved} AND d.five_on_spot),
+  count(*) FILTER (WHERE {resolved} AND d.five_on_spot AND {end_day} < {due_day}),
+  count(*) FILTER (WHERE {resolved} AND d.five_on_spot AND {end_day} = {due_day}),
+  count(*) FILTER (WHERE {resolved} AND d.five_on_spot AND {end_day} > {due_day}),
+  count(*) FILTER (WHERE {ended} AND d.status NOT IN
+                   ('RESOLVED', 'RETURNED', 'RETURNED_NOT_RESOLVED', 'STOPPED'))
 FROM dossiers_dossier d
-WHERE d.receiving_unit_id IN (SELECT id FROM catalog_unit WHERE path LIKE %(path)s)
+JOIN catalog_procedureversion v ON v.id = d.procedure_version_id
+WHERE d.receiving_unit_id = ANY(ARRAY(SELECT id FROM catalog_unit WHERE path LIKE %(path)s))
+  AND d.status NOT IN ('SUBMITTED', 'NEEDS_COMPLETION_AT_RECEPTION', 'REFUSED_AT_RECEPTION')
   AND (d.received_at >= %(t0)s AND d.received_at < %(t1)s
        OR d.ended_at >= %(t0)s AND d.ended_at < %(t1)s
        OR d.ended_at IS NULL AND d.received_at < %(t1)s
-       OR d.ended_at >= %(t1)s AND d.received_at < %(t0)s)
+       OR d.ended_at >= %(t1)s AND d.received_at < %(t0)s
+       OR d.delivered_at >= %(t0)s AND d.delivered_at < %(t1)s AND d.delivered_via = 'postal')
 """
+# Constant fragments only; every value is a query parameter.
+FRAGMENTS = {
+    "ended": "d.ended_at >= %(t0)s AND d.ended_at < %(t1)s",
+    "resolved": "d.ended_at >= %(t0)s AND d.ended_at < %(t1)s"
+    " AND d.status IN ('RESOLVED', 'RETURNED')",
+    "open_end": "d.received_at < %(t1)s AND (d.ended_at IS NULL OR d.ended_at >= %(t1)s)",
+    "end_day": "(d.ended_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+    "due_day": "(coalesce(d.due_at_original, d.due_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+    "online": "v.online IN ('partial', 'full')",
+    "waiting": "EXISTS (SELECT 1 FROM dossiers_supplementpause p WHERE p.dossier_id = d.id"
+    " AND p.started_at < %(t1)s AND (p.ended_at IS NULL OR p.ended_at >= %(t1)s))",
+}
+FLOOR_SQL = FLOOR_TEMPLATE.format(**FRAGMENTS)
+LARGE_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_10m"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--large-database-url", default=LARGE_URL)
+    parser.add_argument("--large-dossiers", type=int, default=10_000_000)
+    parser.add_argument(
+        "--no-large", action="store_true", help="only the first history (skip the 10 M one)"
+    )
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if "bench" not in urlsplit(args.database_url).path:
-        print("refusing a database whose name does not contain 'bench'")
-        return 2
+    for url in (args.database_url, args.large_database_url):
+        if "bench" not in urlsplit(url).path:
+            print("refusing a database whose name does not contain 'bench'")
+            return 2
+    if args.child:
+        print(json.dumps(_child(args.database_url, args.dossiers, args.runs)))
+        return 0
+    histories = [(args.database_url, args.dossiers)]
+    if not args.no_large:
+        histories.append((args.large_database_url, args.large_dossiers))
+    results = [_in_child(url, size, args.runs) for url, size in histories]
+    _print(results)
+    return 0
+
+
+def _in_child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
+    """Measure one history in its own process (one Django set-up per database)."""
+    _create_database(url)
+    command = [sys.executable, __file__, "--child", "--database-url", url]
+    command += ["--dossiers", str(dossiers), "--runs", str(runs)]
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print(line)  # the generator's progress, if it ran
+    return dict(json.loads(lines[-1]))
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
     os.environ.update(
         {
-            "DATABASE_URL": args.database_url,
+            "DATABASE_URL": url,
             "MOTCUA_SECRET_KEY": "benchmark-only",
             "MOTCUA_VAR_DIR": tempfile.mkdtemp(prefix="motcua-bench-"),
             "DJANGO_SETTINGS_MODULE": "motcua.config.settings",
@@ -74,25 +165,63 @@ def main() -> int:
     django.setup()
     from benchmarks import _history
 
-    history = _ensure_history(args.dossiers, _history)
+    history = _ensure_history(dossiers, _history)
     month_start, month_end = _last_full_month(history.last_day)
+    old_start, old_end = (
+        month_start.replace(year=month_start.year - 4),
+        month_end.replace(year=month_end.year - 4),
+    )
     year_start, year_end = (
         date(history.last_day.year - 1, 1, 1),
         date(history.last_day.year - 1, 12, 31),
     )
-    print(
-        f"motcua report benchmark — {history.dossiers:,} dossiers of history "
-        f"({history.first_day} → {history.last_day}), PostgreSQL, province AH with sub-units"
-    )
-    print(f"{'case':<34}{'report ms':>11}{'floor ms':>10}{'ratio':>8}")
+    cases = []
     for label, start, end in (
-        ("month " + f"{month_start:%Y-%m}", month_start, month_end),
-        ("year " + f"{year_start:%Y}", year_start, year_end),
+        (f"month {month_start:%Y-%m}", month_start, month_end),
+        (f"month {old_start:%Y-%m}", old_start, old_end),
+        (f"year {year_start:%Y}", year_start, year_end),
     ):
-        report_ms, floor_ms, figures, floor = _measure(start, end, args.runs)
-        _check(figures, floor)
-        print(f"{label:<34}{report_ms:>11.1f}{floor_ms:>10.1f}{report_ms / floor_ms:>8.2f}")
-    return 0
+        report_ms, floor_ms, rows, mismatch = _measure(start, end, runs)
+        cases.append(
+            {
+                "case": label,
+                "report_ms": report_ms,
+                "floor_ms": floor_ms,
+                "rows": rows,
+                "mismatch": mismatch,
+            }
+        )
+    return {
+        "dossiers": history.dossiers,
+        "first_day": history.first_day.isoformat(),
+        "last_day": history.last_day.isoformat(),
+        "cases": cases,
+    }
+
+
+def _print(results: list[dict[str, Any]]) -> None:
+    print("motcua report benchmark — PostgreSQL, province AH with its sub-units, best of the runs")
+    print("report = build_report (figures + ratings); floor = one hand-written SQL aggregate of")
+    print("the same 28 counts; rows = dossiers the period touches (the aggregate's input)")
+    head = f"{'history':>12} {'case':<16}{'rows':>9}{'report ms':>11}{'floor ms':>10}"
+    print(head + f"{'ratio':>7}{'µs/row':>8}")
+    for result in results:
+        for case in result["cases"]:
+            ratio = case["report_ms"] / case["floor_ms"]
+            per_row = case["report_ms"] * 1000 / max(case["rows"], 1)
+            print(
+                f"{result['dossiers']:>12,} {case['case']:<16}{case['rows']:>9,}"
+                f"{case['report_ms']:>11.1f}{case['floor_ms']:>10.1f}{ratio:>7.2f}{per_row:>8.2f}"
+            )
+            if case["mismatch"]:
+                print(f"  MISMATCH {case['mismatch']}")
+    if len(results) == 2:
+        small, large = (r["cases"][0] for r in results)
+        print(
+            f"latest month: {large['report_ms'] / small['report_ms']:.2f}× the time on "
+            f"{results[1]['dossiers'] / results[0]['dossiers']:.0f}× the history, for "
+            f"{large['rows'] / max(small['rows'], 1):.2f}× the dossiers in the month"
+        )
 
 
 def _ensure_history(dossiers: int, history_module: Any) -> Any:
@@ -122,42 +251,33 @@ def _best(call: Callable[[], Any], runs: int) -> tuple[float, Any]:
     return min(times), result
 
 
-def _measure(start: date, end: date, runs: int) -> tuple[float, float, Any, Any]:
+def _measure(start: date, end: date, runs: int) -> tuple[float, float, int, str]:
     from django.db import connection
 
     from motcua.catalog.models import Unit
-    from motcua.reports.figures import ReportSpec, compute
+    from motcua.reports.figures import KEYS, ReportSpec, candidates
     from motcua.reports.periods import bounds
+    from motcua.reports.report import build_report
 
     unit = Unit.objects.get(code="AH")
-    spec = ReportSpec(unit=unit, start=start, end=end)
     t0, t1 = bounds(start, end, ZoneInfo("Asia/Ho_Chi_Minh"))
+    params: dict[str, Any] = {"t0": t0, "t1": t1, "last_day": end, "path": unit.path + "%"}
 
     def floor() -> tuple[int, ...]:
         with connection.cursor() as cursor:
             cursor.execute("SET jit = off")
-            cursor.execute(FLOOR_SQL, {"t0": t0, "t1": t1, "path": unit.path + "%"})
+            cursor.execute(FLOOR_SQL, params)
             return tuple(cursor.fetchone())
 
-    report_ms, figures = _best(lambda: compute(spec), runs)
+    def report() -> Any:  # a new spec each time: nothing cached between runs
+        return build_report(ReportSpec(unit=unit, start=start, end=end))
+
+    report_ms, built = _best(report, runs)
     floor_ms, counts = _best(floor, runs)
-    return report_ms, floor_ms, figures, counts
-
-
-def _check(figures: Any, floor: tuple[int, ...]) -> None:
-    """The floor counts the same things: a mismatch means one of them is wrong."""
-    get = figures.__getitem__
-    mine = (
-        get("carried_over"),
-        get("received.total"),
-        get("received.online"),
-        get("resolved.total"),
-        get("resolved.late"),
-        get("returned.total"),
-        get("pending.total"),
-    )
-    if mine != floor:
-        print(f"  MISMATCH report {mine} vs floor {floor}")
+    rows = candidates(ReportSpec(unit=unit, start=start, end=end)).count()
+    mine = tuple(built.figures[key] for key in KEYS)
+    mismatch = "" if mine == counts else f"report {mine} vs floor {counts}"
+    return report_ms, floor_ms, rows, mismatch
 
 
 if __name__ == "__main__":

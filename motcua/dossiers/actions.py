@@ -425,6 +425,7 @@ def return_result(*, dossier: Dossier, by: User, at: datetime | None = None) -> 
     late against the appointment."""
     with _transition(dossier, "return_result", by, at=at) as (locked, moment):
         locked.ended_at = moment
+        locked.working_days_used = clock.working_days_used(locked, moment)
         steps.complete_open(locked, "return", at=moment, by=by)
         append_event(
             locked,
@@ -774,6 +775,7 @@ def _check_moment(dossier: Dossier, moment: datetime) -> None:
 
 def _end(dossier: Dossier, moment: datetime, by: User, note: str) -> None:
     dossier.ended_at = moment
+    dossier.working_days_used = clock.working_days_used(dossier, moment)
     dossier.paused_at = None
     SupplementPause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=moment)
     for kind in ("reception", "appraisal", "inter_agency", "approval", "return"):

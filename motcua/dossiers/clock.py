@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from motcua.calendars.services import calendar_for
@@ -153,3 +154,12 @@ def reading(dossier: object, at: datetime) -> ClockReading:
         running=ended is None and facts.open_pause_since is None,
         overdue=until > due,
     )
+
+
+def working_days_used(dossier: object, at: datetime) -> Decimal:
+    """The working time the clock ran until `at` (pauses excluded), in working days of the
+    receiving unit's calendar, to 2 decimals: what a dossier's processing took."""
+    calendar: WorkingCalendar = calendar_for(dossier.receiving_unit)  # type: ignore[attr-defined]
+    used = reading(dossier, at).used
+    days = Decimal(used) / Decimal(calendar.day_minutes)
+    return days.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -101,6 +101,11 @@ class Dossier(models.Model):
     due_at_original = models.DateTimeField(_("ngày hẹn trả ban đầu"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
+    # Working days the clock ran, pauses excluded, recorded when processing ends (Decision 766
+    # indicator 2.2 averages it); None while open and for ends recorded before it existed.
+    working_days_used = models.DecimalField(
+        _("số ngày làm việc đã dùng"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
 
     # Where the work stands (cached from the events; written only by dossiers/actions.py).
     version = models.PositiveIntegerField(

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import connections, transaction
@@ -146,6 +147,14 @@ class ReportSpec:
             )
         object.__setattr__(self, "rule", ClassificationRule(self.rule))
 
+    @cached_property
+    def unit_ids(self) -> tuple[int, ...]:
+        """The unit and every unit under it, read once: the aggregates filter by this list of
+        ids. (With a sub-select instead, PostgreSQL probes the dossiers once per unit, through
+        the unit index, and a monthly province report takes twice as long.)"""
+        found = Unit.objects.filter(path__startswith=self.unit.path).values_list("pk", flat=True)
+        return tuple(sorted(found))
+
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         """[T0, T1) as aware datetimes."""
@@ -160,7 +169,7 @@ def scope_q(spec: ReportSpec, prefix: str = "") -> Q:
     unit ("" for Dossier.receiving_unit, "unit" for Rating)."""
     unit_field = prefix or "receiving_unit"
     if spec.include_subunits:
-        return Q(**{f"{unit_field}__in": Unit.objects.filter(path__startswith=spec.unit.path)})
+        return Q(**{f"{unit_field}_id__in": spec.unit_ids})
     return Q(**{unit_field: spec.unit})
 
 

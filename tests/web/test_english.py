@@ -160,8 +160,9 @@ def _quoted(line: str) -> str:
 
 
 def po_entries() -> list[tuple[str, str, list[str]]]:
-    """(msgid, msgstr, flags) of every entry, the header included. Enough for the files
-    makemessages writes here: no plurals, no contexts, no obsolete entries."""
+    """(msgid, msgstr, flags) of every entry, the header included; a plural entry gives one
+    tuple per form, its msgid being (singular, form index) as gettext keys them. Enough for
+    the files makemessages writes here: no contexts, no obsolete entries."""
     entries: list[dict] = []
     flags: list[str] = []
     field = "msgid"
@@ -169,14 +170,27 @@ def po_entries() -> list[tuple[str, str, list[str]]]:
         if line.startswith("#,"):
             flags += [flag.strip() for flag in line[2:].split(",")]
         elif line.startswith("msgid "):
-            entries.append({"msgid": _quoted(line), "msgstr": "", "flags": flags})
+            entries.append({"msgid": _quoted(line), "plural": None, "forms": {}, "flags": flags})
             flags, field = [], "msgid"
-        elif line.startswith("msgstr "):
-            field = "msgstr"
-            entries[-1]["msgstr"] = _quoted(line)
+        elif line.startswith("msgid_plural "):
+            field = "plural"
+            entries[-1]["plural"] = _quoted(line)
+        elif line.startswith("msgstr"):
+            field = line.split(" ", 1)[0]  # msgstr or msgstr[N]
+            entries[-1]["forms"][field] = _quoted(line)
         elif line.startswith('"'):
-            entries[-1][field] += _quoted(line)
-    return [(entry["msgid"], entry["msgstr"], entry["flags"]) for entry in entries]
+            if field in ("msgid", "plural"):
+                entries[-1][field] += _quoted(line)
+            else:
+                entries[-1]["forms"][field] += _quoted(line)
+    found = []
+    for entry in entries:
+        if entry["plural"] is None:
+            found.append((entry["msgid"], entry["forms"].get("msgstr", ""), entry["flags"]))
+            continue
+        for name, text in sorted(entry["forms"].items()):
+            found.append(((entry["msgid"], int(name[7:-1])), text, entry["flags"]))
+    return found
 
 
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
@@ -190,7 +204,8 @@ def test_every_string_is_translated_and_none_is_fuzzy() -> None:
     assert len(messages) >= 185
     assert [msgid for msgid, msgstr, _ in messages if not msgstr] == []
     assert [msgid for msgid, _, flags in entries if "fuzzy" in flags] == []
-    for msgid, msgstr, _ in messages:
+    for key, msgstr, _ in messages:
+        msgid = key if isinstance(key, str) else key[0]
         assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
         assert msgid.startswith(" ") == msgstr.startswith(" "), msgid
         assert msgid.endswith(" ") == msgstr.endswith(" "), msgid
