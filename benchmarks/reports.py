@@ -102,6 +102,12 @@ def main() -> int:
     parser.add_argument(
         "--no-large", action="store_true", help="only the first history (skip the 10 M one)"
     )
+    parser.add_argument(
+        "--large-with-events",
+        action="store_true",
+        help="write the events and steps of the 10 M history too (~55 GB instead of ~10 GB)",
+    )
+    parser.add_argument("--lean", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -110,21 +116,21 @@ def main() -> int:
             print("refusing a database whose name does not contain 'bench'")
             return 2
     if args.child:
-        print(json.dumps(_child(args.database_url, args.dossiers, args.runs)))
+        print(json.dumps(_child(args.database_url, args.dossiers, args.runs, lean=args.lean)))
         return 0
-    histories = [(args.database_url, args.dossiers)]
+    histories = [(args.database_url, args.dossiers, False)]
     if not args.no_large:
-        histories.append((args.large_database_url, args.large_dossiers))
-    results = [_in_child(url, size, args.runs) for url, size in histories]
+        histories.append((args.large_database_url, args.large_dossiers, not args.large_with_events))
+    results = [_in_child(url, size, args.runs, lean) for url, size, lean in histories]
     _print(results)
     return 0
 
 
-def _in_child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
+def _in_child(url: str, dossiers: int, runs: int, lean: bool) -> dict[str, Any]:
     """Measure one history in its own process (one Django set-up per database)."""
     _create_database(url)
     command = [sys.executable, __file__, "--child", "--database-url", url]
-    command += ["--dossiers", str(dossiers), "--runs", str(runs)]
+    command += ["--dossiers", str(dossiers), "--runs", str(runs)] + (["--lean"] if lean else [])
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     lines = done.stdout.strip().splitlines()
     for line in lines[:-1]:
@@ -150,7 +156,7 @@ def _create_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def _child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
+def _child(url: str, dossiers: int, runs: int, *, lean: bool) -> dict[str, Any]:
     os.environ.update(
         {
             "DATABASE_URL": url,
@@ -163,9 +169,17 @@ def _child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.db import connection
+
     from benchmarks import _history
 
-    history = _ensure_history(dossiers, _history)
+    history = _ensure_history(dossiers, _history, events=not lean)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM dossiers_dossierevent WHERE dossier_id = %s)",
+            [history.last_id],
+        )
+        with_events = bool(cursor.fetchone()[0])
     month_start, month_end = _last_full_month(history.last_day)
     old_start, old_end = (
         month_start.replace(year=month_start.year - 4),
@@ -193,6 +207,7 @@ def _child(url: str, dossiers: int, runs: int) -> dict[str, Any]:
         )
     return {
         "dossiers": history.dossiers,
+        "events": with_events,
         "first_day": history.first_day.isoformat(),
         "last_day": history.last_day.isoformat(),
         "cases": cases,
@@ -206,6 +221,8 @@ def _print(results: list[dict[str, Any]]) -> None:
     head = f"{'history':>12} {'case':<16}{'rows':>9}{'report ms':>11}{'floor ms':>10}"
     print(head + f"{'ratio':>7}{'µs/row':>8}")
     for result in results:
+        if not result["events"]:
+            print(f"({result['dossiers']:,}: dossiers, pauses and code counters; no events/steps)")
         for case in result["cases"]:
             ratio = case["report_ms"] / case["floor_ms"]
             per_row = case["report_ms"] * 1000 / max(case["rows"], 1)
@@ -224,7 +241,7 @@ def _print(results: list[dict[str, Any]]) -> None:
         )
 
 
-def _ensure_history(dossiers: int, history_module: Any) -> Any:
+def _ensure_history(dossiers: int, history_module: Any, *, events: bool) -> Any:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -232,7 +249,7 @@ def _ensure_history(dossiers: int, history_module: Any) -> Any:
     if existing is not None and existing.dossiers == dossiers:
         return existing
     call_command("demo", "--no-history", "--quiet")
-    return history_module.generate(dossiers=dossiers)
+    return history_module.generate(dossiers=dossiers, events=events)
 
 
 def _last_full_month(day: date) -> tuple[date, date]:

@@ -1,5 +1,7 @@
-"""Output formats of a report. Each renderer takes a `Report` and returns bytes; add XLSX or PDF
-by registering a renderer in `RENDERERS` (the CLI offers every registered format)."""
+"""Output formats of a report. Each renderer takes a `Report` and returns bytes; the CLI offers
+every format registered in `RENDERERS`. JSON is motcua.report/1 (interchange.md); XLSX and PDF
+print form II.06a with the Decision 766 indicators, by agency unless another grouping is
+asked for (`default_by`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from motcua.core.errors import ValidationFailed
+from motcua.reports.pdf import render_pdf
 from motcua.reports.report import Report
+from motcua.reports.rows import Grouping
+from motcua.reports.xlsx import render_xlsx
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,7 @@ class Renderer:
     media_type: str
     extension: str
     binary: bool = False  # True: never written to a terminal
+    default_by: Grouping | None = None  # the rows when none are asked for
 
 
 def render_json(report: Report) -> bytes:
@@ -26,6 +32,14 @@ def render_json(report: Report) -> bytes:
 
 RENDERERS: dict[str, Renderer] = {
     "json": Renderer(render_json, "application/json", "json"),
+    "xlsx": Renderer(
+        render_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        binary=True,
+        default_by=Grouping.AGENCY,
+    ),
+    "pdf": Renderer(render_pdf, "application/pdf", "pdf", binary=True, default_by=Grouping.AGENCY),
 }
 
 

@@ -61,13 +61,15 @@ class Command(MotcuaCommand):
             rule=ClassificationRule(options["rule"]),
             count_denied_as_resolved=not options["denied_as_returned"],
         )
-        content = render(build_report(spec, options["by"]), options["format"])
-        if options["output"]:
-            Path(options["output"]).write_bytes(content)
-        elif RENDERERS[options["format"]].binary:
+        renderer = RENDERERS[options["format"]]
+        if renderer.binary and not options["output"]:
             raise ValidationFailed(
                 f"Định dạng {options['format']} cần --output FILE.", code="output_required"
             )
+        by = options["by"] or renderer.default_by
+        content = render(build_report(spec, by), options["format"])
+        if options["output"]:
+            Path(options["output"]).write_bytes(content)
         else:
             sys.stdout.write(content.decode("utf-8"))
 

@@ -1,0 +1,338 @@
+"""The Decision 766 indicators that motcua's own data can compute (domain.md §8), for one report.
+
+Each indicator carries its formula in words, its numerator and denominator (so a reader can
+redo the division), the value, and — where the decision fixes them — its threshold and points
+(`points = max` at or above the threshold, else `value × max ÷ threshold`; 2 decimals half up;
+no value when the denominator is 0). Where a term of the official formula is not in motcua's
+data (online payment, DVCQG synchronisation, complaints) the indicator says so in `note`, or is
+`available = False` with the reason, rather than inventing a figure.
+
+The counts are SQL aggregates over the report's own definitions (`figures.definitions`), the
+average of 2.2 is an `Avg` over `Dossier.working_days_used`, so nothing loads dossiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+
+from motcua.documents.models import Document, DocumentKind
+from motcua.feedback.models import Rating
+from motcua.reports.figures import (
+    RESOLVED_STATES,
+    Definitions,
+    ReportSpec,
+    candidates,
+    definitions,
+    scoped,
+    short_query,
+)
+from motcua.reports.ratings import rating_filter
+from motcua.reports.report import Report
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+# Answers that count as a dislike in 5.4: the built-in scales' lowest answers.
+DISLIKES = Q(answers__overall="dissatisfied") | Q(answers__attitude="unfriendly")
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """numerator ÷ denominator × 100, 2 decimals half up; None when the denominator is 0."""
+    if not denominator:
+        return None
+    return _round(Decimal(numerator) * HUNDRED / Decimal(denominator))
+
+
+def points(value: Decimal | None, threshold: Decimal, maximum: Decimal) -> Decimal | None:
+    """The scoring rule of ratio indicators with a threshold."""
+    if value is None:
+        return None
+    if value >= threshold:
+        return maximum
+    return _round(value * maximum / threshold)
+
+
+@dataclass(frozen=True)
+class ProcedureTime:
+    """One line of indicator 2.2: a procedure's finished dossiers and their average time."""
+
+    code: str
+    name: str
+    finished: int
+    average_days: Decimal | None
+    legal: str  # the catalogue's duration, e.g. "15 ngày làm việc"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    formula: str
+    unit: str = "%"  # "%" or "ngày"
+    numerator: int | Decimal | None = None
+    denominator: int | None = None
+    value: Decimal | None = None
+    threshold: Decimal | None = None
+    max_points: Decimal | None = None
+    points: Decimal | None = None
+    available: bool = True
+    note: str = ""
+    numerator_label: str = ""
+    denominator_label: str = ""
+    details: list[ProcedureTime] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def num(x: Decimal | int | None) -> Any:
+            return str(x) if isinstance(x, Decimal) else x
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "formula": self.formula,
+            "unit": self.unit,
+            "available": self.available,
+            "numerator": num(self.numerator),
+            "denominator": self.denominator,
+            "value": num(self.value),
+            "threshold": num(self.threshold),
+            "max_points": num(self.max_points),
+            "points": num(self.points),
+            "note": self.note,
+        }
+
+
+def compute_indicators(report: Report) -> list[Indicator]:
+    """Indicators 2.1, 2.2, 3.3, 3.6, 4.1, 4.2 and 5.4 of `report` (same unit, period, rule)."""
+    spec = report.spec
+    f = report.figures
+    defs = definitions(spec)
+    extra = _extra_counts(spec, defs) | {"resolved_total": f["resolved.total"]}
+    return [
+        _processed_in_time(f, extra),
+        _average_time(spec, defs, extra),
+        _online_share(f),
+        Indicator(
+            id="3.6",
+            name="Tỷ lệ hồ sơ thanh toán trực tuyến",
+            formula="Hồ sơ đã thanh toán trực tuyến ÷ Hồ sơ của thủ tục có phí, lệ phí",
+            available=False,
+            note="motcua chưa ghi nhận thanh toán phí, lệ phí (trường DuocThanhToanTrucTuyen "
+            "của Cổng DVCQG), nên chưa tính được chỉ số này.",
+        ),
+        _e_results(extra),
+        _digitised(extra),
+        _satisfaction(f, extra),
+    ]
+
+
+def _extra_counts(spec: ReportSpec, defs: Definitions) -> dict[str, int]:
+    """The counts the indicators need beyond the report's figures, in one aggregate."""
+    resolved = defs["resolved.total"]
+    within = defs["resolved.early"] | defs["resolved.on_time"]
+    pending_ok = defs["pending.within_time"] | defs["pending.awaiting_supplement"]
+    once = Q(supplement_count__lte=1)
+    results = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.RESULT)
+    components = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.COMPONENT)
+    has_result, has_components = Q(Exists(results)), Q(Exists(components))
+    with short_query():
+        row = candidates(spec).aggregate(
+            resolved_in_time_once=Count("pk", filter=resolved & within & once),
+            pending_in_time_once=Count("pk", filter=pending_ok & once),
+            resolved_with_result=Count("pk", filter=resolved & has_result),
+            resolved_digitised=Count("pk", filter=resolved & has_result & has_components),
+        )
+        ratings = Rating.objects.filter(rating_filter(spec)).aggregate(
+            total=Count("pk"), dislikes=Count("pk", filter=DISLIKES)
+        )
+    counts = {key: int(value or 0) for key, value in row.items()}
+    counts["ratings"] = int(ratings["total"] or 0)
+    counts["dislikes"] = int(ratings["dislikes"] or 0)
+    return counts
+
+
+def _processed_in_time(f: Any, extra: dict[str, int]) -> Indicator:
+    numerator = extra["resolved_in_time_once"] + extra["pending_in_time_once"]
+    denominator = f["resolved.total"] + f["pending.total"]
+    return Indicator(
+        id="2.1",
+        name="Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
+        formula="(Đã giải quyết trước hạn, đúng hạn + Đang giải quyết trong hạn, kể cả chờ "
+        "bổ sung) ÷ (Đã giải quyết + Đang giải quyết) × 100; thời gian chờ bổ sung không "
+        "tính; hồ sơ phải bổ sung quá một lần tính là quá hạn",
+        numerator=numerator,
+        denominator=denominator,
+        value=percent(numerator, denominator),
+        numerator_label="Hồ sơ trước hạn, đúng hạn, trong hạn",
+        denominator_label="Hồ sơ đã và đang giải quyết",
+        note="Hồ sơ trả lại, rút hồ sơ không thuộc mẫu số.",
+    )
+
+
+def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) -> Indicator:
+    """Σ working days used ÷ dossiers received in the period and already resolved, per
+    procedure and overall."""
+    finished = (
+        scoped(spec)
+        .filter(defs["received.total"])
+        .filter(status__in=RESOLVED_STATES, ended_at__lt=spec.bounds[1])
+    )
+    timed = finished.filter(working_days_used__isnull=False)
+    with short_query():
+        overall = timed.aggregate(n=Count("pk"), avg=Avg("working_days_used"))
+        missing = finished.filter(working_days_used__isnull=True).count()
+        lines = list(
+            timed.values("procedure_code")
+            .annotate(n=Count("pk"), avg=Avg("working_days_used"))
+            .order_by("procedure_code")
+        )
+    details = _procedure_times(lines)
+    note = "Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng."
+    if missing:
+        note += f" {missing} hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
+    average = overall["avg"]
+    return Indicator(
+        id="2.2",
+        name="Thời gian giải quyết trung bình một hồ sơ",
+        formula="Tổng số ngày làm việc đã dùng ÷ Số hồ sơ tiếp nhận trong kỳ đã giải quyết xong "
+        "(từng thủ tục và chung)",
+        unit="ngày",
+        numerator=_round(Decimal(average) * overall["n"]) if average is not None else None,
+        denominator=int(overall["n"] or 0),
+        value=_round(Decimal(average)) if average is not None else None,
+        numerator_label="Tổng số ngày làm việc",
+        denominator_label="Hồ sơ tiếp nhận trong kỳ đã giải quyết xong",
+        note=note,
+        details=details,
+    )
+
+
+def _procedure_times(lines: Sequence[Mapping[str, Any]]) -> list[ProcedureTime]:
+    from motcua.catalog.models import ProcedureVersion
+
+    codes = [line["procedure_code"] for line in lines]
+    latest: dict[str, tuple[str, str]] = {}
+    versions = (
+        ProcedureVersion.objects.filter(procedure__code__in=codes)
+        .order_by("procedure__code", "number")
+        .values_list("procedure__code", "name", "duration_value", "duration_unit")
+    )
+    units = {"working_days": "ngày làm việc", "days": "ngày", "working_hours": "giờ làm việc"}
+    for code, name, value, unit in versions:  # the latest version wins
+        latest[code] = (name, f"{value} {units.get(unit, unit)}")
+    return [
+        ProcedureTime(
+            code=line["procedure_code"],
+            name=latest.get(line["procedure_code"], (line["procedure_code"], ""))[0],
+            finished=line["n"],
+            average_days=_round(Decimal(line["avg"])) if line["avg"] is not None else None,
+            legal=latest.get(line["procedure_code"], ("", ""))[1],
+        )
+        for line in lines
+    ]
+
+
+def _online_share(f: Any) -> Indicator:
+    threshold = Decimal(50)
+    value = percent(f["received.online"], f["received.total"])
+    return Indicator(
+        id="3.3",
+        name="Tỷ lệ hồ sơ tiếp nhận trực tuyến",
+        formula="Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100",
+        numerator=f["received.online"],
+        denominator=f["received.total"],
+        value=value,
+        threshold=threshold,
+        numerator_label="Hồ sơ nộp trực tuyến",
+        denominator_label="Hồ sơ tiếp nhận trong kỳ",
+        note="Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện "
+        "tử: motcua không có hai dữ liệu này. Tỷ lệ trực tiếp "
+        f"{_text(percent(f['received.counter'], f['received.total']))}, qua bưu chính "
+        f"{_text(percent(f['received.postal'], f['received.total']))}.",
+    )
+
+
+def _e_results(extra: dict[str, int]) -> Indicator:
+    return _ratio(
+        id="4.1",
+        name="Tỷ lệ hồ sơ có kết quả điện tử",
+        formula="Hồ sơ đã giải quyết có tệp kết quả ÷ Hồ sơ đã giải quyết trong kỳ × 100",
+        numerator=extra["resolved_with_result"],
+        denominator=extra["resolved_total"],
+        labels=("Hồ sơ có tệp kết quả", "Hồ sơ đã giải quyết"),
+        note="Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục chưa ghi thủ tục nào "
+        "phải cấp kết quả bản giấy.",
+    )
+
+
+def _digitised(extra: dict[str, int]) -> Indicator:
+    return _ratio(
+        id="4.2",
+        name="Tỷ lệ hồ sơ được số hóa",
+        formula="Hồ sơ đã giải quyết có thành phần được số hóa và có kết quả điện tử ÷ "
+        "Hồ sơ đã giải quyết trong kỳ × 100",
+        numerator=extra["resolved_digitised"],
+        denominator=extra["resolved_total"],
+        labels=("Hồ sơ số hóa đủ thành phần và kết quả", "Hồ sơ đã giải quyết"),
+        threshold=Decimal(80),
+    )
+
+
+def _satisfaction(f: Any, extra: dict[str, int]) -> Indicator:
+    overdue = percent(f["resolved.late"], f["resolved.total"])
+    dislikes = percent(extra["dislikes"], extra["ratings"])
+    value = None
+    if overdue is not None:
+        value = max(Decimal(0), HUNDRED - overdue - (dislikes or Decimal(0)))
+    threshold, maximum = Decimal(90), Decimal(6)
+    return Indicator(
+        id="5.4",
+        name="Mức độ hài lòng trong giải quyết thủ tục hành chính",
+        formula="100 % − (Tỷ lệ hồ sơ giải quyết quá hạn + Tỷ lệ đánh giá không hài lòng)",
+        value=value,
+        threshold=threshold,
+        max_points=maximum,
+        points=points(value, threshold, maximum),
+        numerator=None,
+        denominator=None,
+        note=f"Quá hạn {_text(overdue)} ({f['resolved.late']}/{f['resolved.total']} hồ sơ đã "
+        f"giải quyết); không hài lòng {_text(dislikes)} ({extra['dislikes']}/"
+        f"{extra['ratings']} phiếu đánh giá chọn mức thấp nhất). motcua chưa ghi nhận phản "
+        "ánh, kiến nghị nên phần này chưa được tính.",
+    )
+
+
+def _ratio(
+    *,
+    id: str,
+    name: str,
+    formula: str,
+    numerator: int,
+    denominator: int,
+    labels: tuple[str, str],
+    threshold: Decimal | None = None,
+    note: str = "",
+) -> Indicator:
+    return Indicator(
+        id=id,
+        name=name,
+        formula=formula,
+        numerator=numerator,
+        denominator=denominator,
+        value=percent(numerator, denominator),
+        threshold=threshold,
+        numerator_label=labels[0],
+        denominator_label=labels[1],
+        note=note,
+    )
+
+
+def _text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value} %".replace(".", ",")

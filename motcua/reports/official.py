@@ -1,0 +1,113 @@
+"""Form II.06a/VPCP/KSTT (domain.md §9.1) as data: the columns, and one line per row of the
+report plus the total, shared by the XLSX and PDF renderers so the two print the same table.
+
+The official form has 13 columns: received (3 = 4 + 5 + 6), resolved (7 = 8 + 9 + 10) and
+pending (11 = 12 + 13). Two facts of motcua's reports have no column of their own there and are
+made explicit instead of being lost:
+* a dossier awaiting the applicant's supplement is pending within time (its clock is paused),
+  so column 12 = pending within time + awaiting supplement;
+* returned and withdrawn dossiers get column 14 (a local variant of the form adds it), so the
+  form still balances: 3 = 7 + 11 + 14.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from motcua.reports.figures import Figures
+from motcua.reports.report import Report
+from motcua.reports.rows import Grouping
+
+TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
+FORM = "Biểu số II.06a/VPCP/KSTT"
+UNIT_NOTE = "Đơn vị tính: Số hồ sơ TTHC"
+ROW_HEADING = {
+    Grouping.AGENCY: "Cơ quan giải quyết",
+    Grouping.UNIT: "Nơi tiếp nhận",
+    Grouping.PROCEDURE: "Thủ tục hành chính",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    number: int
+    group: str  # the heading over several columns ("" for a column on its own)
+    heading: str
+    parts: tuple[int, ...] = ()  # a total column: the sum of these columns
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(3, "Số hồ sơ nhận giải quyết", "Tổng số", (4, 5, 6)),
+    Column(4, "Số hồ sơ nhận giải quyết", "Trong kỳ: trực tuyến"),
+    Column(5, "Số hồ sơ nhận giải quyết", "Trong kỳ: trực tiếp, dịch vụ bưu chính"),
+    Column(6, "Số hồ sơ nhận giải quyết", "Từ kỳ trước chuyển sang"),
+    Column(7, "Số hồ sơ đã giải quyết", "Tổng số", (8, 9, 10)),
+    Column(8, "Số hồ sơ đã giải quyết", "Trước hạn"),
+    Column(9, "Số hồ sơ đã giải quyết", "Đúng hạn"),
+    Column(10, "Số hồ sơ đã giải quyết", "Quá hạn"),
+    Column(11, "Số hồ sơ đang giải quyết", "Tổng số", (12, 13)),
+    Column(12, "Số hồ sơ đang giải quyết", "Trong hạn (kể cả chờ bổ sung)"),
+    Column(13, "Số hồ sơ đang giải quyết", "Quá hạn"),
+    Column(14, "", "Trả lại, rút hồ sơ"),
+)
+NOTES = (
+    "Cột 3 = cột 4 + cột 5 + cột 6; cột 7 = cột 8 + cột 9 + cột 10; cột 11 = cột 12 + cột 13.",
+    "Cột 3 = cột 7 + cột 11 + cột 14 (hồ sơ phải giải quyết = đã giải quyết + đang giải "
+    "quyết + trả lại, rút hồ sơ).",
+    "Cột 12 gồm cả hồ sơ đang chờ công dân, tổ chức bổ sung (thời hạn tạm dừng).",
+    "Trước hạn, đúng hạn, quá hạn theo ngày (so ngày kết thúc với ngày hẹn trả).",
+)
+
+
+def values(figures: Figures) -> dict[int, int]:
+    """The form's columns 3-14 of one row, from motcua's figures."""
+    f = figures
+    cells = {
+        4: f["received.online"],
+        5: f["received.counter"] + f["received.postal"],
+        6: f["carried_over"],
+        8: f["resolved.early"],
+        9: f["resolved.on_time"],
+        10: f["resolved.late"],
+        12: f["pending.within_time"] + f["pending.awaiting_supplement"],
+        13: f["pending.overdue"],
+        14: f["returned.total"],
+    }
+    for column in COLUMNS:
+        if column.parts:
+            cells[column.number] = sum(cells[p] for p in column.parts)
+    return cells
+
+
+@dataclass(frozen=True)
+class Line:
+    number: str  # "1", "2", … ; "" for the total
+    name: str
+    cells: dict[int, int]
+
+
+def lines(report: Report) -> list[Line]:
+    """One line per row of the report (in its order), without the total."""
+    return [
+        Line(
+            str(i),
+            f"{row.name} ({row.key})" if row.name != row.key else row.key,
+            values(row.figures),
+        )
+        for i, row in enumerate(report.rows, start=1)
+    ]
+
+
+def total(report: Report) -> Line:
+    return Line("", "Tổng cộng", values(report.figures))
+
+
+def period_text(start: date, end: date) -> str:
+    return f"Kỳ báo cáo: từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def scope_text(report: Report) -> str:
+    spec = report.spec
+    scope = "và các đơn vị trực thuộc" if spec.include_subunits else "(không gồm đơn vị trực thuộc)"
+    return f"Đơn vị báo cáo: {spec.unit.name} ({spec.unit.code}) {scope}"

@@ -1,0 +1,97 @@
+"""A report printed as PDF: form II.06a (the same lines as the XLSX, from `official`) and the
+Decision 766 indicators with their formulas, on A4 landscape, by the papers' renderer
+(WeasyPrint, local files only)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from motcua.core.templatetags.motcua import vn_number
+from motcua.dossiers.papers.rendering import html_to_pdf, paper_html
+from motcua.reports import official
+from motcua.reports.indicators import Indicator, compute_indicators
+from motcua.reports.report import Report
+from motcua.reports.rows import Grouping
+
+TEMPLATE = "reports/official.html"
+STYLESHEETS = ("reports/official.css",)
+
+
+def render_pdf(report: Report) -> bytes:
+    html = paper_html(TEMPLATE, context(report), preview=False)
+    return html_to_pdf(html, extra_stylesheets=STYLESHEETS)
+
+
+def context(report: Report) -> dict[str, Any]:
+    spec = report.spec
+    numbers = [column.number for column in official.COLUMNS]
+    groups: list[dict[str, Any]] = []
+    for column in official.COLUMNS:
+        if column.group and groups and groups[-1]["text"] == column.group:
+            groups[-1]["span"] += 1
+        else:
+            text = column.group or column.heading
+            groups.append({"text": text, "span": 1, "single": not column.group})
+
+    def line(item: official.Line) -> dict[str, Any]:
+        return {
+            "number": item.number,
+            "name": item.name,
+            "values": [item.cells[n] for n in numbers],
+        }
+
+    parent = spec.unit.parent
+    imbalances = report.figures.imbalances()
+    return {
+        "form": official.FORM,
+        "title": official.TITLE,
+        "period": official.period_text(spec.start, spec.end),
+        "scope": official.scope_text(report),
+        "unit_note": official.UNIT_NOTE,
+        "unit_name": spec.unit.name,
+        "parent_name": parent.name if parent else "",
+        "row_heading": official.ROW_HEADING[report.by or Grouping.AGENCY],
+        "groups": groups,
+        "columns": official.COLUMNS,
+        "numbers": [1, 2, *numbers],
+        "lines": [line(item) for item in official.lines(report)],
+        "total": line(official.total(report)),
+        "notes": official.NOTES,
+        "balanced": report.balanced,
+        "imbalance": "; ".join(
+            f"{i.figure} = {i.value}, cần {i.expected} ({' + '.join(i.parts)})" for i in imbalances
+        ),
+        "indicators": [_texts(i) for i in compute_indicators(report)],
+        "generated": timezone.localtime().strftime("%H:%M ngày %d/%m/%Y"),
+    }
+
+
+def _number(value: Decimal | int | None, suffix: str = "") -> str:
+    return "" if value is None else vn_number(value) + suffix
+
+
+def _texts(indicator: Indicator) -> dict[str, Any]:
+    unit = " %" if indicator.unit == "%" else " ngày"
+    if not indicator.available:
+        value = "Chưa tính được"
+    elif indicator.value is None:
+        value = "N/A"
+    else:
+        value = _number(indicator.value, unit)
+    points = ""
+    if indicator.max_points is not None:
+        points = f"{_number(indicator.points)}/{_number(indicator.max_points)}"
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "formula": indicator.formula,
+        "note": indicator.note,
+        "numerator_text": _number(indicator.numerator),
+        "denominator_text": _number(indicator.denominator),
+        "value_text": value,
+        "threshold_text": _number(indicator.threshold, " %"),
+        "points_text": points,
+    }

@@ -1,0 +1,252 @@
+"""Form II.06a as XLSX and PDF, and the Decision 766 indicators, on the March 2025 history whose
+answers are known (tests/reports/history.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from motcua.catalog.models import Unit
+from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers.papers.rendering import paper_html
+from motcua.reports import official
+from motcua.reports.figures import ReportSpec
+from motcua.reports.formats import render
+from motcua.reports.indicators import compute_indicators, percent, points
+from motcua.reports.pdf import TEMPLATE, context
+from motcua.reports.report import Report, build_report
+from tests.reports.history import History
+
+pytestmark = pytest.mark.django_db
+
+MARCH = ["--unit", "AH", "--from", "2025-03-01", "--to", "2025-03-31"]
+AGENCIES = ["AH-CAT-PV06", "AH-SGDDT", "AH-X01-CA", "AH-X01-UBND"]
+FIRST_ROW = 9  # the form's header takes rows 1-8
+
+
+def march_report(by: str | None = "agency") -> Report:
+    unit = Unit.objects.get(code="AH")
+    return build_report(ReportSpec(unit=unit, start=date(2025, 3, 1), end=date(2025, 3, 31)), by)
+
+
+# --- a tiny evaluator for the workbook's formulas ------------------------------------------
+
+CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def value(sheet: Worksheet, ref: str) -> object:
+    """The value a spreadsheet would show in `ref`: numbers as written, and the formulas
+    motcua writes (sums of cells, SUM over a column range, the balance IF) evaluated."""
+    content = sheet[ref].value
+    if not (isinstance(content, str) and content.startswith("=")):
+        return content
+    formula = content[1:]
+    if formula.startswith("SUM("):
+        start, end = formula[4:-1].split(":")
+        column, first = CELL.match(start).groups()  # type: ignore[union-attr]
+        last = CELL.match(end).group(2)  # type: ignore[union-attr]
+        return sum(value(sheet, f"{column}{row}") for row in range(int(first), int(last) + 1))  # type: ignore[misc]
+    if formula.startswith("IF("):
+        left, rest = formula[3:].split("=", 1)
+        right = rest.split(",", 1)[0]
+        return "Đúng" if value(sheet, left) == sum_of(sheet, right) else "Lệch"
+    return sum_of(sheet, formula)
+
+
+def sum_of(sheet: Worksheet, expression: str) -> int:
+    return sum(value(sheet, ref) for ref in expression.split("+"))  # type: ignore[misc]
+
+
+def workbook(report: Report):  # type: ignore[no-untyped-def]
+    return load_workbook(BytesIO(render(report, "xlsx")))
+
+
+# --- form II.06a -----------------------------------------------------------------------------
+
+
+def test_the_form_columns_from_the_figures(march: History) -> None:
+    cells = official.values(march_report(None).figures)
+    # received 17 = online 3 + counter 13 + postal 1; carried 5
+    assert (cells[3], cells[4], cells[5], cells[6]) == (22, 3, 14, 5)
+    assert (cells[7], cells[8], cells[9], cells[10]) == (14, 9, 2, 3)
+    # pending within time R10 B1 + awaiting supplement R7 R9; overdue C3
+    assert (cells[11], cells[12], cells[13]) == (5, 4, 1)
+    assert cells[14] == 3  # R5 returned, R6 and B0 withdrawn
+    assert cells[3] == cells[7] + cells[11] + cells[14]
+
+
+def test_the_xlsx_form_adds_up_with_formulas(march: History) -> None:
+    report = march_report()
+    book = workbook(report)
+    assert book.sheetnames == ["II.06a", "Chỉ số 766", "Đánh giá"]
+    sheet = book["II.06a"]
+    assert sheet["K1"].value == "Biểu số II.06a/VPCP/KSTT"
+    assert sheet["A3"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
+    assert sheet["C6"].value == "Số hồ sơ nhận giải quyết" and sheet["N6"].value == (
+        "Trả lại, rút hồ sơ"
+    )
+    assert [sheet.cell(row=8, column=c).value for c in (1, 3, 14)] == ["(1)", "(3)", "(14)"]
+    rows = range(FIRST_ROW, FIRST_ROW + len(AGENCIES))
+    assert [sheet[f"B{r}"].value.rsplit("(", 1)[1].rstrip(")") for r in rows] == AGENCIES
+    total = FIRST_ROW + len(AGENCIES)
+    assert sheet[f"B{total}"].value == "Tổng cộng"
+    # totals are formulas, not numbers
+    assert sheet[f"C{FIRST_ROW}"].value == f"=D{FIRST_ROW}+E{FIRST_ROW}+F{FIRST_ROW}"
+    assert sheet[f"K{FIRST_ROW}"].value == f"=L{FIRST_ROW}+M{FIRST_ROW}"
+    assert sheet[f"D{total}"].value == f"=SUM(D{FIRST_ROW}:D{total - 1})"
+    # evaluated, the Tổng cộng line is the report's totals, and every line balances
+    expected = official.values(report.figures)
+    for column in range(3, 15):
+        letter = sheet.cell(row=1, column=column).column_letter
+        assert value(sheet, f"{letter}{total}") == expected[column], column
+    for row in [*rows, total]:
+        assert value(sheet, f"O{row}") == "Đúng"
+    # the rows are the report's rows
+    for row, report_row in zip(rows, report.rows, strict=True):
+        assert value(sheet, f"J{row}") == report_row.figures["resolved.late"]
+
+
+def test_the_xlsx_indicators_sheet_shows_formulas(march: History) -> None:
+    sheet = workbook(march_report())["Chỉ số 766"]
+    ids = [sheet[f"A{row}"].value for row in range(4, 11)]
+    assert ids == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    assert (sheet["D4"].value, sheet["E4"].value) == (15, 19)
+    assert sheet["F4"].value == '=IF(E4=0,"N/A",ROUND(D4/E4*100,2))'
+    assert "÷" in sheet["C4"].value
+    assert sheet["F7"].value == "Chưa tính được"  # 3.6: no payment data
+    assert sheet["J10"].value.startswith("=IF(ISNUMBER(F10)")  # 5.4 scored
+    assert sheet["A12"].value == "Chỉ số 2.2 theo từng thủ tục"
+
+
+def test_the_ratings_sheet(march: History) -> None:
+    sheet = workbook(march_report())["Đánh giá"]
+    assert sheet["C3"].value == 5
+    lines = {
+        (sheet[f"A{r}"].value, sheet[f"B{r}"].value): sheet[f"C{r}"].value for r in range(6, 20)
+    }
+    assert lines[("overall", "dissatisfied")] == 1
+    assert lines[("attitude", "very_polite")] == 2
+
+
+def test_an_empty_period_still_prints_a_balanced_form(march: History) -> None:
+    unit = Unit.objects.get(code="AH")
+    report = build_report(
+        ReportSpec(unit=unit, start=date(2024, 1, 1), end=date(2024, 1, 31)), "agency"
+    )
+    sheet = workbook(report)["II.06a"]
+    assert sheet[f"B{FIRST_ROW}"].value == "Tổng cộng"
+    assert value(sheet, f"C{FIRST_ROW}") == 0 and value(sheet, f"O{FIRST_ROW}") == "Đúng"
+    assert render(report, "pdf").startswith(b"%PDF-")
+
+
+def test_the_pdf_prints_the_same_lines_and_the_indicators(march: History) -> None:
+    report = march_report()
+    data = context(report)
+    assert [line["values"] for line in data["lines"]] == [
+        [official.values(row.figures)[n] for n in range(3, 15)] for row in report.rows
+    ]
+    assert data["total"]["values"] == [official.values(report.figures)[n] for n in range(3, 15)]
+    html = paper_html(TEMPLATE, data, preview=False)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and "Biểu số II.06a/VPCP/KSTT" in html
+    assert "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025" in html
+    assert "78,95 %" in html  # indicator 2.1
+    assert "Chưa tính được" in html  # 3.6
+    assert "Số liệu cân đối" in html
+    pdf = render(report, "pdf")
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+
+
+# --- the indicators --------------------------------------------------------------------------
+
+
+def test_the_indicators_of_march(march: History) -> None:
+    found = {i.id: i for i in compute_indicators(march_report(None))}
+    # 2.1: early 9 + on time 2 (one supplement at most), pending within 2 + awaiting 2
+    assert (found["2.1"].numerator, found["2.1"].denominator) == (15, 19)
+    assert found["2.1"].value == Decimal("78.95")
+    # 2.2: received in March and resolved by 31 March: B2 R1 R2 R3 R4 R8 R11 R12 F1 X1 X2
+    assert found["2.2"].denominator == 11 and found["2.2"].unit == "ngày"
+    assert sum(line.finished for line in found["2.2"].details) == 11
+    assert found["3.3"].value == Decimal("17.65") and found["3.3"].threshold == 50
+    assert found["3.6"].available is False and found["3.6"].value is None
+    assert (found["4.1"].numerator, found["4.1"].denominator, found["4.1"].value) == (0, 14, 0)
+    # 5.4: 100 - late 3/14 (21.43) - dislikes 1/5 (20.00); points 58.57 × 6 ÷ 90
+    assert found["5.4"].value == Decimal("58.57")
+    assert found["5.4"].points == Decimal("3.90") and found["5.4"].max_points == 6
+
+
+def test_results_and_digitised_components_count(march: History) -> None:
+    def attach(name: str, kind: str) -> None:
+        Document.objects.create(
+            dossier=march.d[name],
+            kind=kind,
+            title=kind,
+            file=f"documents/test/{name}-{kind}.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256=f"{name}{kind}".ljust(64, "0")[:64],
+            uploaded_at=march.d[name].received_at,
+            uploaded_by=march.counter,
+        )
+
+    attach("R1", DocumentKind.RESULT)
+    attach("R1", DocumentKind.COMPONENT)
+    attach("R2", DocumentKind.RESULT)
+    attach("R10", DocumentKind.RESULT)  # resolved in April: not in March's denominator
+    found = {i.id: i for i in compute_indicators(march_report(None))}
+    assert (found["4.1"].numerator, found["4.1"].denominator) == (2, 14)
+    assert (found["4.2"].numerator, found["4.2"].denominator) == (1, 14)
+    assert found["4.2"].value == Decimal("7.14") and found["4.2"].threshold == 80
+
+
+def test_working_days_used_is_recorded_when_processing_ends(march: History) -> None:
+    assert march.d["R1"].working_days_used == Decimal("7.00")  # 3 → 12 March, 09:00
+    assert march.d["F1"].working_days_used == Decimal("0.25")  # two hours of an 8-hour day
+    # R8: 10 March 10:00 → 25 March 09:00 is 10 working days and 7 hours (10:00-17:00 on the
+    # 24th less the lunch break, 07:00-09:00 on the 25th), less the 2-day pause: 8.875
+    assert march.d["R8"].working_days_used == Decimal("8.88")
+    assert march.d["C3"].working_days_used is None  # still open
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (Decimal("95"), Decimal("6")),
+        (Decimal("90"), Decimal("6")),
+        (Decimal("45"), Decimal("3.00")),
+    ],
+)
+def test_the_scoring_rule(ratio: Decimal, expected: Decimal) -> None:
+    assert points(ratio, Decimal(90), Decimal(6)) == expected
+
+
+def test_percent_rounds_half_up_and_refuses_a_zero_denominator() -> None:
+    assert percent(1, 8) == Decimal("12.50")
+    assert percent(2, 3) == Decimal("66.67")
+    assert percent(1, 0) is None
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_the_command_writes_xlsx_and_pdf_by_agency(march: History, tmp_path: Path) -> None:
+    out = tmp_path / "march.xlsx"
+    call_command("report", *MARCH, "--format", "xlsx", "--output", str(out))
+    sheet = load_workbook(out)["II.06a"]
+    assert sheet[f"B{FIRST_ROW + len(AGENCIES)}"].value == "Tổng cộng"
+    pdf = tmp_path / "march.pdf"
+    call_command("report", *MARCH, "--by", "unit", "--format", "pdf", "--output", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_binary_format_needs_an_output_file(march: History) -> None:
+    with pytest.raises(CommandError, match="output_required"):
+        call_command("report", *MARCH, "--format", "xlsx")
