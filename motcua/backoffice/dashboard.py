@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +28,9 @@ from motcua.core.errors import ValidationFailed
 from motcua.reports import dashboard as board
 from motcua.reports.drilldown import dossiers
 from motcua.reports.figures import KEYS, LABELS
+from motcua.reports.formats import RENDERERS
+from motcua.reports.formats import render as render_report
+from motcua.reports.report import build_report
 from motcua.reports.rows import Grouping
 
 PAGE_SIZE = 50
@@ -134,6 +137,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     response = render(request, "reports/dashboard.html", context)
     response["Content-Security-Policy"] = board.charts_content_security_policy()
+    return response
+
+
+DOWNLOADS = ("xlsx", "pdf")  # form II.06a with the Decision 766 indicators
+
+
+@login_required
+@require_safe
+def download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's report as form II.06a (by deciding agency), as XLSX or PDF: the same
+    query string as the dashboard."""
+    user: User = request.user  # type: ignore[assignment]
+    if fmt not in DOWNLOADS:
+        raise Http404
+    try:
+        _offered, selection, unit = _chosen(request)
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    spec = selection.spec(unit)
+    renderer = RENDERERS[fmt]
+    content = render_report(build_report(spec, renderer.default_by), fmt)
+    name = f"bao-cao-{unit.code}-{spec.start:%Y%m%d}-{spec.end:%Y%m%d}.{renderer.extension}"
+    response = HttpResponse(content, content_type=renderer.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from motcua.catalog.models import Unit
 from motcua.core.errors import ValidationFailed
@@ -721,7 +721,8 @@ def figure(key: str, figures: Figures, spec: ReportSpec, context: str = "") -> F
     share = None
     if parent:
         share = Share(figures[key], figures[parent], str(WHOLES[parent]))
-    return Figure(key, LABELS[key], figures[key], explain(key, spec), share, context)
+    label = str(LABELS[key])  # in the active language: a dashboard is built per request
+    return Figure(key, label, figures[key], explain(key, spec), share, context)
 
 
 def sections(figures: Figures, spec: ReportSpec) -> list[Section]:
@@ -742,11 +743,11 @@ class ImbalanceText:
 
 
 def imbalance_text(imbalance: Imbalance, figures: Figures) -> ImbalanceText:
-    parts = " + ".join(LABELS[p] for p in imbalance.parts)
+    parts = " + ".join(str(LABELS[p]) for p in imbalance.parts)
     text = _(
         "%(figure)s là %(value)s nhưng %(parts)s = %(expected)s (chênh lệch %(difference)s)."
     ) % {
-        "figure": LABELS[imbalance.figure],
+        "figure": str(LABELS[imbalance.figure]),
         "value": number(imbalance.value),
         "parts": parts,
         "expected": number(imbalance.expected),
@@ -858,7 +859,7 @@ def charts(points: list[MonthPoint]) -> list[Chart]:
     timeliness = [
         series("resolved.early", _("Trước hạn")),
         series("resolved.on_time", _("Đúng hạn")),
-        series("resolved.late", _("Quá hạn")),
+        series("resolved.late", pgettext("resolved", "Quá hạn")),
     ]
     channels = [
         series("received.counter", _("Trực tiếp")),

@@ -35,6 +35,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncDate
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.catalog.models import OnlineMode, Unit
 from motcua.core.clock import site_zone
@@ -90,36 +93,38 @@ FIGURES: tuple[str, ...] = (
 ENDED_UNCLASSIFIED = "ended_unclassified"
 KEYS: tuple[str, ...] = (*FIGURES, ENDED_UNCLASSIFIED)
 
-# Column headings for the printed forms (form II.06a and its local variants).
-LABELS: dict[str, str] = {
-    "carried_over": "Từ kỳ trước chuyển sang",
-    "received.total": "Mới tiếp nhận trong kỳ",
-    "received.counter": "Trực tiếp",
-    "received.online": "Trực tuyến",
-    "received.postal": "Qua bưu chính công ích",
-    "to_process": "Tổng số hồ sơ phải giải quyết",
-    "resolved.total": "Đã giải quyết",
-    "resolved.early": "Trước hạn",
-    "resolved.on_time": "Đúng hạn",
-    "resolved.late": "Quá hạn",
-    "returned.total": "Trả lại, rút hồ sơ",
-    "returned.unresolved": "Trả lại hồ sơ",
-    "returned.withdrawn": "Rút hồ sơ, dừng xử lý",
-    "pending.total": "Đang giải quyết",
-    "pending.within_time": "Trong hạn",
-    "pending.overdue": "Quá hạn",
-    "pending.awaiting_supplement": "Chờ bổ sung",
-    "results_by_post": "Trả kết quả qua bưu chính",
-    "online_service.resolved.total": "Đã giải quyết, thủ tục có dịch vụ công trực tuyến",
-    "online_service.resolved.early": "Trước hạn",
-    "online_service.resolved.on_time": "Đúng hạn",
-    "online_service.resolved.late": "Quá hạn",
-    "online_service.resolved_submitted_online": "Trong đó nộp trực tuyến",
-    "five_on_spot.resolved.total": "Đã giải quyết theo mô hình 5 tại chỗ",
-    "five_on_spot.resolved.early": "Trước hạn",
-    "five_on_spot.resolved.on_time": "Đúng hạn",
-    "five_on_spot.resolved.late": "Quá hạn",
-    ENDED_UNCLASSIFIED: "Kết thúc nhưng không rõ kết quả (dữ liệu lỗi)",
+# Column headings for the printed forms (form II.06a and its local variants), lazy: translated
+# when shown (str() where a plain str is needed). "Quá hạn" of a resolved dossier is "late",
+# of a pending one "overdue": the resolved ones carry the context "resolved".
+LABELS: dict[str, Promise] = {
+    "carried_over": _("Từ kỳ trước chuyển sang"),
+    "received.total": _("Mới tiếp nhận trong kỳ"),
+    "received.counter": _("Trực tiếp"),
+    "received.online": _("Trực tuyến"),
+    "received.postal": _("Qua bưu chính công ích"),
+    "to_process": _("Tổng số hồ sơ phải giải quyết"),
+    "resolved.total": _("Đã giải quyết"),
+    "resolved.early": _("Trước hạn"),
+    "resolved.on_time": _("Đúng hạn"),
+    "resolved.late": pgettext_lazy("resolved", "Quá hạn"),
+    "returned.total": _("Trả lại, rút hồ sơ"),
+    "returned.unresolved": _("Trả lại hồ sơ"),
+    "returned.withdrawn": _("Rút hồ sơ, dừng xử lý"),
+    "pending.total": _("Đang giải quyết"),
+    "pending.within_time": _("Trong hạn"),
+    "pending.overdue": _("Quá hạn"),
+    "pending.awaiting_supplement": _("Chờ bổ sung"),
+    "results_by_post": _("Trả kết quả qua bưu chính"),
+    "online_service.resolved.total": _("Đã giải quyết, thủ tục có dịch vụ công trực tuyến"),
+    "online_service.resolved.early": _("Trước hạn"),
+    "online_service.resolved.on_time": _("Đúng hạn"),
+    "online_service.resolved.late": pgettext_lazy("resolved", "Quá hạn"),
+    "online_service.resolved_submitted_online": _("Trong đó nộp trực tuyến"),
+    "five_on_spot.resolved.total": _("Đã giải quyết theo mô hình 5 tại chỗ"),
+    "five_on_spot.resolved.early": _("Trước hạn"),
+    "five_on_spot.resolved.on_time": _("Đúng hạn"),
+    "five_on_spot.resolved.late": pgettext_lazy("resolved", "Quá hạn"),
+    ENDED_UNCLASSIFIED: _("Kết thúc nhưng không rõ kết quả (dữ liệu lỗi)"),
 }
 
 

@@ -16,14 +16,16 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from motcua.accounts.models import Role, User
 from motcua.backoffice import dashboard as staff
 from motcua.catalog.models import Unit
 from motcua.reports import dashboard as board
-from motcua.reports.figures import FIGURES, Figures, ReportSpec, compute
+from motcua.reports.figures import FIGURES, LABELS, Figures, ReportSpec, compute
 from tests.conftest import make_user
 from tests.reports.history import History, build_march, build_ratings, people
+from tests.web.test_english import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,21 @@ def listed(client: Client, url: str) -> tuple[int, int]:
     count = re.search(r'data-testid="dossier-count">([\d.]+)<', page)
     assert count, url
     return int(count.group(1).replace(".", "")), page.count('data-testid="dossier-row"')
+
+
+def labels_on(page: str) -> dict[str, str]:
+    """The label shown for each figure of the page, by key (without the screen-reader prefix)."""
+    found = re.findall(
+        r'data-figure="([\w.]+)">\s*<span class="figure-label">'
+        r'(?:<span class="visually-hidden">[^<]*</span>)?([^<]*)</span>',
+        page,
+    )
+    return {key: html.unescape(label) for key, label in found}
+
+
+def vietnamese_labels() -> set[str]:
+    with translation.override("vi"):
+        return {str(label) for label in LABELS.values()}
 
 
 def drill_links(page: str) -> list[tuple[str, int]]:
@@ -236,6 +253,83 @@ def test_an_unbalanced_report_says_what_is_off(march, director, monkeypatch) -> 
     ) in page
     assert "chi-so=ended_unclassified" in page
     assert 'data-testid="balanced"' not in page
+
+
+# --- in English -----------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_its_figures_in_english(march, director, monkeypatch) -> None:
+    client = in_english(as_user(director))
+    page = client.get(DASHBOARD, MARCH).content.decode()
+    labels = labels_on(page)
+    assert set(labels) == set(FIGURES)
+    assert labels["carried_over"] == "Carried over from the previous period"
+    assert labels["received.total"] == "Newly received in the period"
+    assert labels["to_process"] == "Total dossiers to process"
+    assert labels["returned.total"] == "Returned or withdrawn"
+    assert labels["pending.within_time"] == "Within the time limit"
+    assert labels["results_by_post"] == "Results delivered by post"
+    assert labels["five_on_spot.resolved.total"] == "Resolved under the five-on-the-spot model"
+    # "Quá hạn": a resolved dossier was late, a pending one is overdue
+    assert labels["resolved.late"] == labels["online_service.resolved.late"] == "Late"
+    assert labels["five_on_spot.resolved.late"] == "Late"
+    assert labels["pending.overdue"] == "Overdue"
+    for vietnamese in vietnamese_labels():
+        assert vietnamese not in page, vietnamese
+    # the formulas' summaries for screen readers, the chart legend, the agency table's badges
+    assert "How it is calculated: Resolved — Late" in page
+    assert "How it is calculated: Pending — Overdue" in page
+    _trend, timeliness, _channels = chart_data(page)["charts"]
+    assert [s["name"] for s in timeliness["series"]] == ["Early", "On time", "Late"]
+    badges = re.findall(r'<span class="badge badge-overdue">([^<]*)</span>', page)
+    assert sorted(set(badges)) == ["Late", "Overdue"]
+
+    real = board.build_report
+
+    def tampered(spec, by=None):
+        report = real(spec, by)
+        counts = dict(report.figures.counts) | {"to_process": 23}
+        return dataclasses.replace(report, figures=Figures(counts))
+
+    monkeypatch.setattr(board, "build_report", tampered)
+    unbalanced = client.get(DASHBOARD, MARCH).content.decode()
+    assert "Not balanced" in unbalanced
+    assert (
+        "Total dossiers to process is 23 but Resolved + Returned or withdrawn + Pending = 22 "
+        "(difference +1)."
+    ) in unbalanced
+    assert "Tổng số hồ sơ phải giải quyết" not in unbalanced
+
+
+def test_the_drilldown_heading_counts_dossiers_in_english(march, director) -> None:
+    client = in_english(as_user(director))
+    late = client.get(LIST, MARCH | {"chi-so": "resolved.late"}).content.decode()
+    assert '<h1>Resolved — Late: <span data-testid="dossier-count">3</span> dossiers</h1>' in late
+    postal = client.get(LIST, MARCH | {"chi-so": "received.postal"}).content.decode()
+    assert (
+        "<h1>Newly received in the period — By public postal service: "
+        '<span data-testid="dossier-count">1</span> dossier</h1>'
+    ) in postal
+    overdue = client.get(LIST, MARCH | {"chi-so": "pending.overdue"}).content.decode()
+    assert "<h1>Pending — Overdue: " in overdue
+    for page in (late, postal, overdue):
+        assert " hồ sơ</h1>" not in page and "Quá hạn" not in page
+    # and in Vietnamese, the same heading
+    vietnamese = as_user(director).get(LIST, MARCH | {"chi-so": "resolved.late"})
+    assert (
+        '<h1>Đã giải quyết — Quá hạn: <span data-testid="dossier-count">3</span> hồ sơ</h1>'
+    ) in vietnamese.content.decode()
+
+
+def test_the_public_page_is_cached_per_language(march, client: Client) -> None:
+    english = in_english(Client()).get(PUBLIC, MARCH).content.decode()
+    assert labels_on(english)["carried_over"] == "Carried over from the previous period"
+    assert labels_on(english)["resolved.late"] == "Late"
+    for vietnamese in vietnamese_labels():
+        assert vietnamese not in english, vietnamese
+    page = client.get(PUBLIC, MARCH).content.decode()
+    assert labels_on(page)["carried_over"] == "Từ kỳ trước chuyển sang"
+    assert labels_on(page)["resolved.late"] == "Quá hạn"
 
 
 # --- who sees what ----------------------------------------------------------------------------

@@ -161,17 +161,24 @@ def _quoted(line: str) -> str:
 
 def po_entries() -> list[tuple[str, str, list[str]]]:
     """(msgid, msgstr, flags) of every entry, the header included; a plural entry gives one
-    tuple per form, its msgid being (singular, form index) as gettext keys them. Enough for
-    the files makemessages writes here: no contexts, no obsolete entries."""
+    tuple per form, its msgid being (singular, form index) as gettext keys them; a message
+    with a context (pgettext) is keyed "context\x04msgid", as in the compiled catalogue. Enough
+    for the files makemessages writes here: no obsolete entries."""
     entries: list[dict] = []
     flags: list[str] = []
+    context: str | None = None
     field = "msgid"
     for line in PO.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,"):
             flags += [flag.strip() for flag in line[2:].split(",")]
+        elif line.startswith("msgctxt "):
+            context, field = _quoted(line), "context"
         elif line.startswith("msgid "):
-            entries.append({"msgid": _quoted(line), "plural": None, "forms": {}, "flags": flags})
-            flags, field = [], "msgid"
+            msgid = _quoted(line)
+            if context is not None:
+                msgid = f"{context}\x04{msgid}"
+            entries.append({"msgid": msgid, "plural": None, "forms": {}, "flags": flags})
+            flags, field, context = [], "msgid", None
         elif line.startswith("msgid_plural "):
             field = "plural"
             entries[-1]["plural"] = _quoted(line)
@@ -179,7 +186,9 @@ def po_entries() -> list[tuple[str, str, list[str]]]:
             field = line.split(" ", 1)[0]  # msgstr or msgstr[N]
             entries[-1]["forms"][field] = _quoted(line)
         elif line.startswith('"'):
-            if field in ("msgid", "plural"):
+            if field == "context" and context is not None:
+                context += _quoted(line)
+            elif field in ("msgid", "plural"):
                 entries[-1][field] += _quoted(line)
             else:
                 entries[-1]["forms"][field] += _quoted(line)

@@ -1,0 +1,57 @@
+"""Form II.06a from the dashboard (/quay/bao-cao/tai-ve.xlsx|pdf): the same unit, period and
+rule as the page, only for those who may see that unit's report."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from motcua.accounts.models import Role, User
+from tests.conftest import make_user
+from tests.reports.history import History, build_march, build_ratings, people
+
+pytestmark = pytest.mark.django_db
+
+MARCH = {"don-vi": "AH", "nam": "2025", "thang": "3"}
+
+
+@pytest.fixture
+def march(counter_officer, commune_officer, agency_leader) -> History:
+    history = build_march(people(counter_officer, commune_officer, agency_leader))
+    build_ratings()
+    return history
+
+
+def as_user(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_director_downloads_the_form_as_xlsx_and_pdf(march: History) -> None:
+    client = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
+    response = client.get("/quay/bao-cao/tai-ve.xlsx", MARCH)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="bao-cao-AH-20250301-20250331.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content))["II.06a"]
+    assert sheet["A3"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
+    assert sheet["B13"].value == "Tổng cộng"  # four agencies, then the total
+    pdf = client.get("/quay/bao-cao/tai-ve.pdf", MARCH)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_downloads_follow_the_dashboards_rules(march: History) -> None:
+    commune = as_user(make_user("xa", "AH-X01", Role.COUNTER_OFFICER))
+    refused = commune.get("/quay/bao-cao/tai-ve.xlsx", MARCH)
+    assert refused.status_code == 403
+    assert "không có quyền" in refused.content.decode()
+    assert commune.get("/quay/bao-cao/tai-ve.csv", MARCH).status_code == 404
+    bad = commune.get("/quay/bao-cao/tai-ve.xlsx", MARCH | {"don-vi": "AH-X01", "thang": "13"})
+    assert bad.status_code == 422
+    anonymous = Client().get("/quay/bao-cao/tai-ve.xlsx", MARCH)
+    assert anonymous.status_code == 302 and "/dang-nhap/" in anonymous["Location"]
