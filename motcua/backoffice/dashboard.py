@@ -134,6 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": data,
         "chart_data": data.chart_data(),
         "drill": f"{reverse('backoffice:dashboard_dossiers')}?{urlencode(selection.query())}",
+        "download_query": urlencode(selection.query()),
     }
     response = render(request, "reports/dashboard.html", context)
     response["Content-Security-Policy"] = board.charts_content_security_policy()

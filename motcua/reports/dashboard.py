@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from motcua.reports.figures import (
     ReportSpec,
     compute,
 )
+from motcua.reports.indicators import compute_indicators, texts
 from motcua.reports.periods import PeriodConvention
 from motcua.reports.ratings import scales
 from motcua.reports.report import Report, build_report
@@ -998,6 +1000,11 @@ class Dashboard:
     @property
     def totals(self) -> list[Cell]:
         return [Cell(k, self.report.figures[k]) for k, _l in AGENCY_COLUMNS]
+
+    @cached_property
+    def indicators(self) -> list[dict[str, Any]]:
+        """The Decision 766 indicators of the report, computed when the page shows them."""
+        return [texts(indicator) for indicator in compute_indicators(self.report)]
 
     def chart_data(self) -> dict[str, Any]:
         """The data island the page's script draws from (no code, only numbers and words)."""

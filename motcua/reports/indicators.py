@@ -19,7 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
+from motcua.core.templatetags.motcua import vn_number
 from motcua.documents.models import Document, DocumentKind
 from motcua.feedback.models import Rating
 from motcua.reports.figures import (
@@ -76,7 +78,7 @@ class Indicator:
     id: str
     name: str
     formula: str
-    unit: str = "%"  # "%" or "ngày"
+    unit: str = "%"  # "%" or "days" (working days)
     numerator: int | Decimal | None = None
     denominator: int | None = None
     value: Decimal | None = None
@@ -121,11 +123,13 @@ def compute_indicators(report: Report) -> list[Indicator]:
         _online_share(f),
         Indicator(
             id="3.6",
-            name="Tỷ lệ hồ sơ thanh toán trực tuyến",
-            formula="Hồ sơ đã thanh toán trực tuyến ÷ Hồ sơ của thủ tục có phí, lệ phí",
+            name=_("Tỷ lệ hồ sơ thanh toán trực tuyến"),
+            formula=_("Hồ sơ đã thanh toán trực tuyến ÷ Hồ sơ của thủ tục có phí, lệ phí"),
             available=False,
-            note="motcua chưa ghi nhận thanh toán phí, lệ phí (trường DuocThanhToanTrucTuyen "
-            "của Cổng DVCQG), nên chưa tính được chỉ số này.",
+            note=_(
+                "motcua chưa ghi nhận thanh toán phí, lệ phí (trường DuocThanhToanTrucTuyen "
+                "của Cổng DVCQG), nên chưa tính được chỉ số này."
+            ),
         ),
         _e_results(extra),
         _digitised(extra),
@@ -163,16 +167,18 @@ def _processed_in_time(f: Any, extra: dict[str, int]) -> Indicator:
     denominator = f["resolved.total"] + f["pending.total"]
     return Indicator(
         id="2.1",
-        name="Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
-        formula="(Đã giải quyết trước hạn, đúng hạn + Đang giải quyết trong hạn, kể cả chờ "
-        "bổ sung) ÷ (Đã giải quyết + Đang giải quyết) × 100; thời gian chờ bổ sung không "
-        "tính; hồ sơ phải bổ sung quá một lần tính là quá hạn",
+        name=_("Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"),
+        formula=_(
+            "(Đã giải quyết trước hạn, đúng hạn + Đang giải quyết trong hạn, kể cả chờ "
+            "bổ sung) ÷ (Đã giải quyết + Đang giải quyết) × 100; thời gian chờ bổ sung không "
+            "tính; hồ sơ phải bổ sung quá một lần tính là quá hạn"
+        ),
         numerator=numerator,
         denominator=denominator,
         value=percent(numerator, denominator),
-        numerator_label="Hồ sơ trước hạn, đúng hạn, trong hạn",
-        denominator_label="Hồ sơ đã và đang giải quyết",
-        note="Hồ sơ trả lại, rút hồ sơ không thuộc mẫu số.",
+        numerator_label=_("Hồ sơ trước hạn, đúng hạn, trong hạn"),
+        denominator_label=_("Hồ sơ đã và đang giải quyết"),
+        note=_("Hồ sơ trả lại, rút hồ sơ không thuộc mẫu số."),
     )
 
 
@@ -194,21 +200,25 @@ def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) ->
             .order_by("procedure_code")
         )
     details = _procedure_times(lines)
-    note = "Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng."
+    note = _("Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng.")
     if missing:
-        note += f" {missing} hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
+        note += " " + _(
+            "%(n)s hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
+        ) % {"n": missing}
     average = overall["avg"]
     return Indicator(
         id="2.2",
-        name="Thời gian giải quyết trung bình một hồ sơ",
-        formula="Tổng số ngày làm việc đã dùng ÷ Số hồ sơ tiếp nhận trong kỳ đã giải quyết xong "
-        "(từng thủ tục và chung)",
-        unit="ngày",
+        name=_("Thời gian giải quyết trung bình một hồ sơ"),
+        formula=_(
+            "Tổng số ngày làm việc đã dùng ÷ Số hồ sơ tiếp nhận trong kỳ đã giải quyết xong "
+            "(từng thủ tục và chung)"
+        ),
+        unit="days",
         numerator=_round(Decimal(average) * overall["n"]) if average is not None else None,
         denominator=int(overall["n"] or 0),
         value=_round(Decimal(average)) if average is not None else None,
-        numerator_label="Tổng số ngày làm việc",
-        denominator_label="Hồ sơ tiếp nhận trong kỳ đã giải quyết xong",
+        numerator_label=_("Tổng số ngày làm việc"),
+        denominator_label=_("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
         note=note,
         details=details,
     )
@@ -224,7 +234,7 @@ def _procedure_times(lines: Sequence[Mapping[str, Any]]) -> list[ProcedureTime]:
         .order_by("procedure__code", "number")
         .values_list("procedure__code", "name", "duration_value", "duration_unit")
     )
-    units = {"working_days": "ngày làm việc", "days": "ngày", "working_hours": "giờ làm việc"}
+    units = {"working_days": _("ngày làm việc"), "working_hours": _("giờ làm việc")}
     for code, name, value, unit in versions:  # the latest version wins
         latest[code] = (name, f"{value} {units.get(unit, unit)}")
     return [
@@ -244,43 +254,52 @@ def _online_share(f: Any) -> Indicator:
     value = percent(f["received.online"], f["received.total"])
     return Indicator(
         id="3.3",
-        name="Tỷ lệ hồ sơ tiếp nhận trực tuyến",
-        formula="Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100",
+        name=_("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
+        formula=_("Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100"),
         numerator=f["received.online"],
         denominator=f["received.total"],
         value=value,
         threshold=threshold,
-        numerator_label="Hồ sơ nộp trực tuyến",
-        denominator_label="Hồ sơ tiếp nhận trong kỳ",
-        note="Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện "
-        "tử: motcua không có hai dữ liệu này. Tỷ lệ trực tiếp "
-        f"{_text(percent(f['received.counter'], f['received.total']))}, qua bưu chính "
-        f"{_text(percent(f['received.postal'], f['received.total']))}.",
+        numerator_label=_("Hồ sơ nộp trực tuyến"),
+        denominator_label=_("Hồ sơ tiếp nhận trong kỳ"),
+        note=_(
+            "Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện tử: "
+            "motcua không có hai dữ liệu này. Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
+            "%(postal)s."
+        )
+        % {
+            "counter": _text(percent(f["received.counter"], f["received.total"])),
+            "postal": _text(percent(f["received.postal"], f["received.total"])),
+        },
     )
 
 
 def _e_results(extra: dict[str, int]) -> Indicator:
     return _ratio(
         id="4.1",
-        name="Tỷ lệ hồ sơ có kết quả điện tử",
-        formula="Hồ sơ đã giải quyết có tệp kết quả ÷ Hồ sơ đã giải quyết trong kỳ × 100",
+        name=_("Tỷ lệ hồ sơ có kết quả điện tử"),
+        formula=_("Hồ sơ đã giải quyết có tệp kết quả ÷ Hồ sơ đã giải quyết trong kỳ × 100"),
         numerator=extra["resolved_with_result"],
         denominator=extra["resolved_total"],
-        labels=("Hồ sơ có tệp kết quả", "Hồ sơ đã giải quyết"),
-        note="Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục chưa ghi thủ tục nào "
-        "phải cấp kết quả bản giấy.",
+        labels=(_("Hồ sơ có tệp kết quả"), _("Hồ sơ đã giải quyết")),
+        note=_(
+            "Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục chưa ghi thủ tục nào "
+            "phải cấp kết quả bản giấy."
+        ),
     )
 
 
 def _digitised(extra: dict[str, int]) -> Indicator:
     return _ratio(
         id="4.2",
-        name="Tỷ lệ hồ sơ được số hóa",
-        formula="Hồ sơ đã giải quyết có thành phần được số hóa và có kết quả điện tử ÷ "
-        "Hồ sơ đã giải quyết trong kỳ × 100",
+        name=_("Tỷ lệ hồ sơ được số hóa"),
+        formula=_(
+            "Hồ sơ đã giải quyết có thành phần được số hóa và có kết quả điện tử ÷ "
+            "Hồ sơ đã giải quyết trong kỳ × 100"
+        ),
         numerator=extra["resolved_digitised"],
         denominator=extra["resolved_total"],
-        labels=("Hồ sơ số hóa đủ thành phần và kết quả", "Hồ sơ đã giải quyết"),
+        labels=(_("Hồ sơ số hóa đủ thành phần và kết quả"), _("Hồ sơ đã giải quyết")),
         threshold=Decimal(80),
     )
 
@@ -294,18 +313,27 @@ def _satisfaction(f: Any, extra: dict[str, int]) -> Indicator:
     threshold, maximum = Decimal(90), Decimal(6)
     return Indicator(
         id="5.4",
-        name="Mức độ hài lòng trong giải quyết thủ tục hành chính",
-        formula="100 % − (Tỷ lệ hồ sơ giải quyết quá hạn + Tỷ lệ đánh giá không hài lòng)",
+        name=_("Mức độ hài lòng trong giải quyết thủ tục hành chính"),
+        formula=_("100 % − (Tỷ lệ hồ sơ giải quyết quá hạn + Tỷ lệ đánh giá không hài lòng)"),
         value=value,
         threshold=threshold,
         max_points=maximum,
         points=points(value, threshold, maximum),
         numerator=None,
         denominator=None,
-        note=f"Quá hạn {_text(overdue)} ({f['resolved.late']}/{f['resolved.total']} hồ sơ đã "
-        f"giải quyết); không hài lòng {_text(dislikes)} ({extra['dislikes']}/"
-        f"{extra['ratings']} phiếu đánh giá chọn mức thấp nhất). motcua chưa ghi nhận phản "
-        "ánh, kiến nghị nên phần này chưa được tính.",
+        note=_(
+            "Quá hạn %(overdue)s (%(late)s/%(resolved)s hồ sơ đã giải quyết); không hài lòng "
+            "%(dislikes)s (%(disliked)s/%(ratings)s phiếu đánh giá chọn mức thấp nhất). motcua "
+            "chưa ghi nhận phản ánh, kiến nghị nên phần này chưa được tính."
+        )
+        % {
+            "overdue": _text(overdue),
+            "late": f["resolved.late"],
+            "resolved": f["resolved.total"],
+            "dislikes": _text(dislikes),
+            "disliked": extra["dislikes"],
+            "ratings": extra["ratings"],
+        },
     )
 
 
@@ -336,3 +364,35 @@ def _ratio(
 
 def _text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value} %".replace(".", ",")
+
+
+def _number(value: Decimal | int | None, suffix: str = "") -> str:
+    return "" if value is None else vn_number(value) + suffix
+
+
+def texts(indicator: Indicator) -> dict[str, Any]:
+    """The indicator as the printed form and the dashboard show it (Vietnamese separators)."""
+    unit = " %" if indicator.unit == "%" else " " + _("ngày")
+    if not indicator.available:
+        value = _("Chưa tính được")
+    elif indicator.value is None:
+        value = "N/A"
+    else:
+        value = _number(indicator.value, unit)
+    points = ""
+    if indicator.max_points is not None:
+        points = f"{_number(indicator.points)}/{_number(indicator.max_points)}"
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "formula": indicator.formula,
+        "note": indicator.note,
+        "numerator_text": _number(indicator.numerator),
+        "denominator_text": _number(indicator.denominator),
+        "value_text": value,
+        "threshold_text": _number(indicator.threshold, " %"),
+        "points_text": points,
+        "reached": indicator.value is not None
+        and indicator.threshold is not None
+        and indicator.value >= indicator.threshold,
+    }

@@ -4,15 +4,13 @@ Decision 766 indicators with their formulas, on A4 landscape, by the papers' ren
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from motcua.core.templatetags.motcua import vn_number
 from motcua.dossiers.papers.rendering import html_to_pdf, paper_html
 from motcua.reports import official
-from motcua.reports.indicators import Indicator, compute_indicators
+from motcua.reports.indicators import compute_indicators, texts
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
 
@@ -21,7 +19,9 @@ STYLESHEETS = ("reports/official.css",)
 
 
 def render_pdf(report: Report) -> bytes:
-    html = paper_html(TEMPLATE, context(report), preview=False)
+    """The printed form, in Vietnamese whatever the reader's language (an official form)."""
+    with translation.override("vi"):
+        html = paper_html(TEMPLATE, context(report), preview=False)
     return html_to_pdf(html, extra_stylesheets=STYLESHEETS)
 
 
@@ -64,34 +64,6 @@ def context(report: Report) -> dict[str, Any]:
         "imbalance": "; ".join(
             f"{i.figure} = {i.value}, cần {i.expected} ({' + '.join(i.parts)})" for i in imbalances
         ),
-        "indicators": [_texts(i) for i in compute_indicators(report)],
+        "indicators": [texts(i) for i in compute_indicators(report)],
         "generated": timezone.localtime().strftime("%H:%M ngày %d/%m/%Y"),
-    }
-
-
-def _number(value: Decimal | int | None, suffix: str = "") -> str:
-    return "" if value is None else vn_number(value) + suffix
-
-
-def _texts(indicator: Indicator) -> dict[str, Any]:
-    unit = " %" if indicator.unit == "%" else " ngày"
-    if not indicator.available:
-        value = "Chưa tính được"
-    elif indicator.value is None:
-        value = "N/A"
-    else:
-        value = _number(indicator.value, unit)
-    points = ""
-    if indicator.max_points is not None:
-        points = f"{_number(indicator.points)}/{_number(indicator.max_points)}"
-    return {
-        "id": indicator.id,
-        "name": indicator.name,
-        "formula": indicator.formula,
-        "note": indicator.note,
-        "numerator_text": _number(indicator.numerator),
-        "denominator_text": _number(indicator.denominator),
-        "value_text": value,
-        "threshold_text": _number(indicator.threshold, " %"),
-        "points_text": points,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -34,6 +35,12 @@ CHECK = LAST + 1  # the balance check
 
 
 def render_xlsx(report: Report) -> bytes:
+    """The workbook, in Vietnamese whatever the reader's language (an official form)."""
+    with translation.override("vi"):
+        return _workbook(report)
+
+
+def _workbook(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -238,7 +245,7 @@ def _indicator(sheet: Worksheet, row: int, indicator: Indicator) -> None:
         float(numerator) if numerator is not None and indicator.unit != "%" else numerator,
         indicator.denominator,
         value,
-        indicator.unit,
+        "%" if indicator.unit == "%" else "ngày",
         float(indicator.threshold) if indicator.threshold is not None else None,
         float(indicator.max_points) if indicator.max_points is not None else None,
         score,

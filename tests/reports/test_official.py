@@ -173,7 +173,7 @@ def test_the_indicators_of_march(march: History) -> None:
     assert (found["2.1"].numerator, found["2.1"].denominator) == (15, 19)
     assert found["2.1"].value == Decimal("78.95")
     # 2.2: received in March and resolved by 31 March: B2 R1 R2 R3 R4 R8 R11 R12 F1 X1 X2
-    assert found["2.2"].denominator == 11 and found["2.2"].unit == "ngày"
+    assert found["2.2"].denominator == 11 and found["2.2"].unit == "days"
     assert sum(line.finished for line in found["2.2"].details) == 11
     assert found["3.3"].value == Decimal("17.65") and found["3.3"].threshold == 50
     assert found["3.6"].available is False and found["3.6"].value is None

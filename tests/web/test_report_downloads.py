@@ -55,3 +55,27 @@ def test_downloads_follow_the_dashboards_rules(march: History) -> None:
     assert bad.status_code == 422
     anonymous = Client().get("/quay/bao-cao/tai-ve.xlsx", MARCH)
     assert anonymous.status_code == 302 and "/dang-nhap/" in anonymous["Location"]
+
+
+def test_the_dashboard_shows_the_766_indicators_and_the_download_links(march: History) -> None:
+    client = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
+    page = client.get("/quay/bao-cao/", MARCH).content.decode()
+    assert "Chỉ số theo Quyết định 766/QĐ-TTg" in page
+    row = page.split('data-indicator="2.1"', 1)[1].split("</tr>", 1)[0]
+    assert "78,95 %" in row and ">15<" in row and ">19<" in row  # value, numerator, denominator
+    assert "Công thức" in row and "÷" in row
+    assert 'data-indicator="3.6"' in page and "Chưa tính được" in page
+    links = page.split('data-testid="downloads"', 1)[1].split("</p>", 1)[0]
+    assert "/quay/bao-cao/tai-ve.xlsx?" in links and "/quay/bao-cao/tai-ve.pdf?" in links
+    assert "don-vi=AH" in links and "thang=3" in links
+
+
+def test_the_indicators_in_english_and_the_form_stays_vietnamese(march: History) -> None:
+    client = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/quay/bao-cao/", MARCH).content.decode()
+    assert "Indicators of Decision 766/QĐ-TTg" in page
+    assert "Share of dossiers handled early or on time" in page
+    assert "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn" not in page
+    sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", MARCH).content))
+    assert sheet["Chỉ số 766"]["B4"].value == "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"
