@@ -123,15 +123,25 @@ class History:
     first_day: date
     last_day: date
     seconds: float
+    provinces: int = 1
 
 
 def generate(
-    *, dossiers: int, years: int = 5, seed: int = 2026, log: Any = print, events: bool = True
+    *,
+    dossiers: int,
+    years: int = 5,
+    seed: int = 2026,
+    log: Any = print,
+    events: bool = True,
+    provinces: int = 1,
 ) -> History:
     """Write `dossiers` dossiers of history (see the module's docstring) into a freshly
     migrated database; returns what was written. With `events=False` only the dossiers, their
     pauses and the code counters are written, not their events and process steps (the period
     report reads neither; 10 M dossiers with them take ~55 GB of disk, without ~10 GB).
+    With `provinces` > 1 the dossiers are shared equally by the demo province AH and
+    `provinces - 1` copies of its three receiving units under other roots (Q01, Q02, …): a
+    larger history whose months are, for AH, as full as with `provinces=1`.
 
     Two sessions share the work (the machine has 2 cores): the staging tables are UNLOGGED
     tables both can read, the events are split by dossier id, the indexes and the VACUUM
@@ -144,6 +154,7 @@ def generate(
     started = time.perf_counter()
     phase = _Phases(log)
     rng = random.Random(seed)  # the mix; PostgreSQL's random() is seeded from it too
+    _ensure_provinces(provinces)
     today = _today()
     days = _working_days(today - timedelta(days=round(years * 365.25)), today)
     history_days = [day for day in days if day < today]
@@ -153,7 +164,7 @@ def generate(
         offset = cursor.fetchone()[0]
         cursor.execute("SELECT coalesce(max(id), 0) FROM dossiers_dossierevent")
         event_offset = cursor.fetchone()[0]
-        _fixture_tables(cursor, rng, days)
+        _fixture_tables(cursor, rng, days, provinces)
         dropped = _drop_secondary_indexes(cursor)
         _stage(cursor, dossiers=dossiers, offset=offset, n_days=len(history_days), today=today)
     phase.done("staging (random draws, codes, event times)")
@@ -197,6 +208,7 @@ def generate(
         first_day=history_days[0],
         last_day=history_days[-1],
         seconds=time.perf_counter() - started,
+        provinces=provinces,
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -204,10 +216,13 @@ def generate(
             "last_id bigint, first_day date, last_day date, seconds double precision, "
             "generated_at timestamptz DEFAULT now())"
         )
+        cursor.execute(
+            f"ALTER TABLE {HISTORY_TABLE} ADD COLUMN IF NOT EXISTS provinces integer DEFAULT 1"
+        )
         cursor.execute(f"DELETE FROM {HISTORY_TABLE}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {HISTORY_TABLE} (dossiers, first_id, last_id, first_day, "  # noqa: S608
-            "last_day, seconds) VALUES (%s, %s, %s, %s, %s, %s)",
+            "last_day, seconds, provinces) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             dataclasses.astuple(history),
         )
     return history
@@ -289,13 +304,13 @@ def history_range() -> History | None:
         cursor.execute("SELECT to_regclass(%s)", [HISTORY_TABLE])
         if cursor.fetchone()[0] is None:
             return None
-        cursor.execute(
-            "SELECT dossiers, first_id, last_id, first_day, last_day, seconds "  # noqa: S608
-            f"FROM {HISTORY_TABLE}"
-        )
-        row = cursor.fetchone()
-        if row is None:
+        cursor.execute(f"SELECT * FROM {HISTORY_TABLE}")  # noqa: S608
+        found = cursor.fetchone()
+        if found is None:
             return None
+        named = dict(zip([column.name for column in cursor.description], found, strict=True))
+        fields = [field.name for field in dataclasses.fields(History)]
+        row = [named.get(name, 1) for name in fields]  # provinces: 1 before it was recorded
         cursor.execute(
             "SELECT count(*) FROM dossiers_dossier WHERE id BETWEEN %s AND %s", [row[1], row[2]]
         )
@@ -345,9 +360,9 @@ def _working_days(first: date, today: date) -> list[date]:
     return days
 
 
-def _fixture_tables(cursor: Any, rng: random.Random, days: list[date]) -> None:
+def _fixture_tables(cursor: Any, rng: random.Random, days: list[date], provinces: int) -> None:
     cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES))
-    mix = _mix(rng)
+    mix = _mix(rng, provinces)
     cursor.execute(
         "CREATE UNLOGGED TABLE bench_mix (id int PRIMARY KEY, unit_id bigint, prefix text, "
         "province_code text, version_id bigint, version_number int, procedure_code text, "
@@ -392,7 +407,33 @@ def _fixture_tables(cursor: Any, rng: random.Random, days: list[date]) -> None:
     cursor.execute("ANALYZE bench_mix, bench_slot, bench_days, bench_event_def, bench_step_def")
 
 
-def _mix(rng: random.Random) -> list[dict[str, Any]]:
+def province_code(number: int) -> str:
+    """The root unit of the generated province `number` (0 = the demo's AH)."""
+    return "AH" if number == 0 else f"Q{number:02d}"
+
+
+def _ensure_provinces(provinces: int) -> None:
+    """Copies of AH's three receiving units (same kinds and sessions) under the roots Q01…,
+    with their own identity codes, so their dossier codes never collide with AH's."""
+    from motcua.catalog.models import Unit
+
+    for number in range(1, provinces):
+        made: dict[str, Any] = {}
+        for code in RECEIVING_SHARES:  # AH first: the parent of the other two
+            original = Unit.objects.get(code=code)
+            made[code], _ = Unit.objects.get_or_create(
+                code=code.replace("AH", province_code(number), 1),
+                defaults={
+                    "name": f"{original.name} (tỉnh mô phỏng {number})",
+                    "kind": original.kind,
+                    "parent": made.get(original.parent.code) if original.parent else None,
+                    "identity_code": original.identity_code.replace(".H99", f".T{number:02d}"),
+                    "sessions": original.sessions,
+                },
+            )
+
+
+def _mix(rng: random.Random, provinces: int = 1) -> list[dict[str, Any]]:
     """Every (receiving unit, procedure version, channel) the history draws from, with its
     weight and the people who act on its dossiers. Within a level, procedures are ranked in
     a seeded order and weighted 1/rank^0.9 (a few procedures make most of the work)."""
@@ -415,8 +456,13 @@ def _mix(rng: random.Random) -> list[dict[str, Any]]:
 
     people = _People()
     mix = []
-    for unit_code, unit_share in RECEIVING_SHARES.items():
-        unit = Unit.objects.get(code=unit_code)
+    receiving = [
+        (code.replace("AH", province_code(number), 1), code, share / provinces)
+        for number in range(provinces)
+        for code, share in RECEIVING_SHARES.items()
+    ]
+    for receiving_code, unit_code, unit_share in receiving:
+        unit = Unit.objects.get(code=receiving_code)
         offered = (
             ranked(province, 1.0)
             if unit_code == "AH"

@@ -1,15 +1,20 @@
 """Period report speed at province scale, next to the floor: one hand-written SQL aggregate
 computing the same 28 counts on the same tables.
 
-Run: `.venv/bin/python benchmarks/reports.py` (about 25 minutes the first time: it generates
-the histories; later runs reuse them). One run measures two histories, each in its own
-process: 1 M dossiers (`--database-url`, default motcua_bench, the database
-`benchmarks/lifecycle.py` also uses) and 10 M (`--large-database-url`, default
-motcua_bench_10m; `--no-large` skips it); a database without a complete history of that size
-is migrated and filled first by `benchmarks/_history.py` (five years, three receiving units;
-10 M needs ~55 GB of disk). For each: the latest full month, the same month four years
-earlier, and the last full calendar year, for the whole province (AH with its communes), best
-of 5 runs after a warm-up, next to the floor, with the rows the period touches; then how the
+Run: `.venv/bin/python benchmarks/reports.py` (about 15 minutes the first time: it generates
+the histories; later runs reuse them). One run measures two histories over the same five
+years, each in its own process:
+* 1 M dossiers of the demo province AH (`--database-url`, default motcua_bench, the database
+  `benchmarks/lifecycle.py` also uses), with their events and steps;
+* 10 M dossiers (`--large-database-url`, default motcua_bench_10m; `--no-large` skips it):
+  AH with the same 1 M, and nine more provinces of AH's size (`_history.generate(provinces=10)`),
+  so AH's months are exactly as full and only the history around them is ten times larger;
+  dossiers, pauses and code counters only (the report reads no events or steps; with them
+  the 10 M history needs ~55 GB of disk: `--large-with-events`).
+A database without a complete history of that shape is migrated and filled first by
+`benchmarks/_history.py`. For each: the latest full month, the same month four years earlier
+and the last full calendar year, for the whole province (AH with its communes), best of 5
+runs after a warm-up, next to the floor, with the rows the period touches; then how the
 latest month's time compares between the two histories. The report's 28 counts are checked
 against the floor's. No timing assertions anywhere."""
 
@@ -108,6 +113,7 @@ def main() -> int:
         help="write the events and steps of the 10 M history too (~55 GB instead of ~10 GB)",
     )
     parser.add_argument("--lean", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--provinces", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -116,21 +122,29 @@ def main() -> int:
             print("refusing a database whose name does not contain 'bench'")
             return 2
     if args.child:
-        print(json.dumps(_child(args.database_url, args.dossiers, args.runs, lean=args.lean)))
+        measured = _child(
+            args.database_url, args.dossiers, args.runs, lean=args.lean, provinces=args.provinces
+        )
+        print(json.dumps(measured))
         return 0
-    histories = [(args.database_url, args.dossiers, False)]
+    # The large history holds AH and as many more provinces of AH's size as it takes: AH's
+    # months are as full as in the small one, only the history around them is larger.
+    histories = [(args.database_url, args.dossiers, False, 1)]
     if not args.no_large:
-        histories.append((args.large_database_url, args.large_dossiers, not args.large_with_events))
-    results = [_in_child(url, size, args.runs, lean) for url, size, lean in histories]
+        provinces = max(1, round(args.large_dossiers / args.dossiers))
+        lean = not args.large_with_events
+        histories.append((args.large_database_url, args.large_dossiers, lean, provinces))
+    results = [_in_child(url, n, args.runs, lean, k) for url, n, lean, k in histories]
     _print(results)
     return 0
 
 
-def _in_child(url: str, dossiers: int, runs: int, lean: bool) -> dict[str, Any]:
+def _in_child(url: str, dossiers: int, runs: int, lean: bool, provinces: int) -> dict[str, Any]:
     """Measure one history in its own process (one Django set-up per database)."""
     _create_database(url)
     command = [sys.executable, __file__, "--child", "--database-url", url]
     command += ["--dossiers", str(dossiers), "--runs", str(runs)] + (["--lean"] if lean else [])
+    command += ["--provinces", str(provinces)]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     lines = done.stdout.strip().splitlines()
     for line in lines[:-1]:
@@ -156,7 +170,7 @@ def _create_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def _child(url: str, dossiers: int, runs: int, *, lean: bool) -> dict[str, Any]:
+def _child(url: str, dossiers: int, runs: int, *, lean: bool, provinces: int) -> dict[str, Any]:
     os.environ.update(
         {
             "DATABASE_URL": url,
@@ -173,7 +187,7 @@ def _child(url: str, dossiers: int, runs: int, *, lean: bool) -> dict[str, Any]:
 
     from benchmarks import _history
 
-    history = _ensure_history(dossiers, _history, events=not lean)
+    history = _ensure_history(dossiers, _history, events=not lean, provinces=provinces)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM dossiers_dossierevent WHERE dossier_id = %s)",
@@ -208,6 +222,7 @@ def _child(url: str, dossiers: int, runs: int, *, lean: bool) -> dict[str, Any]:
     return {
         "dossiers": history.dossiers,
         "events": with_events,
+        "provinces": history.provinces,
         "first_day": history.first_day.isoformat(),
         "last_day": history.last_day.isoformat(),
         "cases": cases,
@@ -221,8 +236,12 @@ def _print(results: list[dict[str, Any]]) -> None:
     head = f"{'history':>12} {'case':<16}{'rows':>9}{'report ms':>11}{'floor ms':>10}"
     print(head + f"{'ratio':>7}{'µs/row':>8}")
     for result in results:
-        if not result["events"]:
-            print(f"({result['dossiers']:,}: dossiers, pauses and code counters; no events/steps)")
+        if not result["events"] or result["provinces"] > 1:
+            lean = "dossiers, pauses and code counters, no events or steps; "
+            print(
+                f"({result['dossiers']:,}: {lean if not result['events'] else ''}AH and "
+                f"{result['provinces'] - 1} more provinces of its size)"
+            )
         for case in result["cases"]:
             ratio = case["report_ms"] / case["floor_ms"]
             per_row = case["report_ms"] * 1000 / max(case["rows"], 1)
@@ -241,15 +260,20 @@ def _print(results: list[dict[str, Any]]) -> None:
         )
 
 
-def _ensure_history(dossiers: int, history_module: Any, *, events: bool) -> Any:
+def _ensure_history(dossiers: int, history_module: Any, *, events: bool, provinces: int) -> Any:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     existing = history_module.history_range()
-    if existing is not None and existing.dossiers == dossiers:
+    if existing is not None and (existing.dossiers, existing.provinces) == (dossiers, provinces):
         return existing
+    if existing is not None:
+        raise SystemExit(
+            f"the database holds another history ({existing.dossiers:,} dossiers, "
+            f"{existing.provinces} provinces): drop it or choose another database"
+        )
     call_command("demo", "--no-history", "--quiet")
-    return history_module.generate(dossiers=dossiers, events=events)
+    return history_module.generate(dossiers=dossiers, events=events, provinces=provinces)
 
 
 def _last_full_month(day: date) -> tuple[date, date]:
