@@ -147,11 +147,16 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status"], name="dossier_agency_status"),
             models.Index(fields=["receiving_unit", "due_at"], name="dossier_unit_due"),
             models.Index(fields=["agency", "due_at"], name="dossier_agency_due"),
-            # reports: ended in a period, still open (NULL), or spanning it — one index
-            models.Index(fields=["ended_at", "received_at"], name="dossier_ended_received"),
+            # reports, per receiving unit (with unit_received): ended in a period, still open
+            # (NULL), or spanning it; results posted in a period. Led by the unit, so a
+            # province's report reads its own dossiers only, however many other provinces or
+            # years the table holds.
             models.Index(
-                fields=["delivered_at"],
-                name="dossier_postal_delivered",
+                fields=["receiving_unit", "ended_at", "received_at"], name="dossier_unit_ended"
+            ),
+            models.Index(
+                fields=["receiving_unit", "delivered_at"],
+                name="dossier_unit_postal",
                 condition=models.Q(delivered_via="postal"),
             ),
         ]
