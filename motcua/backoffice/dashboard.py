@@ -119,16 +119,26 @@ def _refusal(request: HttpRequest, offered: list[Unit], message: str, status: in
     return render(request, "reports/dashboard.html", context, status=status)
 
 
-@login_required
-@require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _chosen_or_refusal(
+    request: HttpRequest,
+) -> tuple[list[Unit], board.Selection, Unit] | HttpResponse:
+    """`_chosen`, or the dashboard page explaining why not (403 refused, 422 bad input)."""
     user: User = request.user  # type: ignore[assignment]
     try:
-        offered, selection, unit = _chosen(request)
+        return _chosen(request)
     except _Refused as refused:
         return _refusal(request, offered_units(user), refused.message, refused.status)
     except ValidationFailed as error:
         return _refusal(request, offered_units(user), error.message, 422)
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    chosen = _chosen_or_refusal(request)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    offered, selection, unit = chosen
     data = board.build_dashboard(selection, unit, today=local(now()).date())
     context = _form_context(offered, selection, request) | {
         "board": data,
@@ -149,15 +159,12 @@ DOWNLOADS = ("xlsx", "pdf")  # form II.06a with the Decision 766 indicators
 def download(request: HttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's report as form II.06a (by deciding agency), as XLSX or PDF: the same
     query string as the dashboard."""
-    user: User = request.user  # type: ignore[assignment]
     if fmt not in DOWNLOADS:
         raise Http404
-    try:
-        _offered, selection, unit = _chosen(request)
-    except _Refused as refused:
-        return _refusal(request, offered_units(user), refused.message, refused.status)
-    except ValidationFailed as error:
-        return _refusal(request, offered_units(user), error.message, 422)
+    chosen = _chosen_or_refusal(request)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    _offered, selection, unit = chosen
     spec = selection.spec(unit)
     renderer = RENDERERS[fmt]
     content = render_report(build_report(spec, renderer.default_by), fmt)

@@ -250,26 +250,23 @@ def _procedure_times(lines: Sequence[Mapping[str, Any]]) -> list[ProcedureTime]:
 
 
 def _online_share(f: Any) -> Indicator:
-    threshold = Decimal(50)
-    value = percent(f["received.online"], f["received.total"])
-    return Indicator(
+    received = f["received.total"]
+    return _ratio(
         id="3.3",
         name=_("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
         formula=_("Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100"),
         numerator=f["received.online"],
-        denominator=f["received.total"],
-        value=value,
-        threshold=threshold,
-        numerator_label=_("Hồ sơ nộp trực tuyến"),
-        denominator_label=_("Hồ sơ tiếp nhận trong kỳ"),
+        denominator=received,
+        labels=(_("Hồ sơ nộp trực tuyến"), _("Hồ sơ tiếp nhận trong kỳ")),
+        threshold=Decimal(50),
         note=_(
             "Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện tử: "
             "motcua không có hai dữ liệu này. Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
             "%(postal)s."
         )
         % {
-            "counter": _text(percent(f["received.counter"], f["received.total"])),
-            "postal": _text(percent(f["received.postal"], f["received.total"])),
+            "counter": _text(percent(f["received.counter"], received)),
+            "postal": _text(percent(f["received.postal"], received)),
         },
     )
 
