@@ -150,13 +150,16 @@ class Selection:
     rule: ClassificationRule = ClassificationRule.DAY
     include_subunits: bool = True
 
-    def spec(self, unit: Unit) -> ReportSpec:
+    def spec(self, unit: Unit, start: date | None = None, end: date | None = None) -> ReportSpec:
+        """The report of `unit` for the selection's dates (or `start`..`end`): a receiving
+        point's (centre, branch) counts what it received; an agency's, what it decides."""
         return ReportSpec(
             unit=unit,
-            start=self.start,
-            end=self.end,
+            start=start or self.start,
+            end=end or self.end,
             include_subunits=self.include_subunits,
             rule=self.rule,
+            decided=not unit.is_receiving_point,
         )
 
     def query(self) -> dict[str, str]:
@@ -781,7 +784,7 @@ def trend(selection: Selection, unit: Unit, report: Report | None = None) -> lis
     for back in range(TREND_MONTHS - 1, -1, -1):
         year, month = shift_month(last_year, last_month, -back)
         start, end = periods.month(year, month, selection.convention)
-        spec = ReportSpec(unit, start, end, selection.include_subunits, selection.rule)
+        spec = selection.spec(unit, start, end)
         if report is not None and (report.spec.start, report.spec.end) == (start, end):
             figures = report.figures
         else:

@@ -132,7 +132,11 @@ LABELS: dict[str, Promise] = {
 class ReportSpec:
     """What to report: the unit (with its sub-units unless `include_subunits` is False), the
     dates `start`..`end` (inclusive, site zone), the early/on-time/late rule, and whether a
-    written refusal counts as resolved (else it is returned unresolved)."""
+    written refusal counts as resolved (else it is returned unresolved).
+
+    The dossiers are those the unit received (the centre's view, the published figures);
+    with `decided`, those it decides as the competent agency, wherever they were received
+    (an agency's own view: a department receives nothing at its own counter)."""
 
     unit: Unit
     start: date
@@ -140,6 +144,7 @@ class ReportSpec:
     include_subunits: bool = True
     rule: ClassificationRule = ClassificationRule.DAY
     count_denied_as_resolved: bool = True
+    decided: bool = False
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -170,16 +175,20 @@ class ReportSpec:
 
 
 def scope_q(spec: ReportSpec, prefix: str = "") -> Q:
-    """Received by the unit (or under it): `prefix` is the path from the queried model to its
-    unit ("" for Dossier.receiving_unit, "unit" for Rating)."""
-    unit_field = prefix or "receiving_unit"
+    """Received by the unit (or under it), or decided by it (`spec.decided`): `prefix` is the
+    path from the queried model to its unit ("" for Dossier.receiving_unit, "unit" for Rating;
+    in the decided view a rating counts through its dossier's agency)."""
+    if spec.decided:
+        unit_field = "dossier__agency" if prefix else "agency"
+    else:
+        unit_field = prefix or "receiving_unit"
     if spec.include_subunits:
         return Q(**{f"{unit_field}_id__in": spec.unit_ids})
     return Q(**{unit_field: spec.unit})
 
 
 def scoped(spec: ReportSpec) -> QuerySet[Dossier]:
-    """The dossiers received by the unit (and its sub-units)."""
+    """The dossiers received (or decided) by the unit (and its sub-units)."""
     return Dossier.objects.filter(scope_q(spec)).exclude(status__in=NOT_RECEIVED).order_by()
 
 
@@ -223,7 +232,9 @@ def session_starts_by_unit(spec: ReportSpec) -> dict[tuple[int, ...], list[int]]
     """The receiving units in scope grouped by the start minutes of their working sessions
     (each unit's own, else its nearest ancestor's, else the default 07:00 and 13:30), the
     sessions `calendars.services.calendar_for(unit)` uses."""
-    if spec.include_subunits:
+    if spec.decided:  # received anywhere in the province
+        units = list(Unit.objects.filter(province_code=spec.unit.province_code))
+    elif spec.include_subunits:
         units = list(Unit.objects.filter(path__startswith=spec.unit.path))
     else:
         units = [spec.unit]

@@ -110,4 +110,9 @@ def period_text(start: date, end: date) -> str:
 def scope_text(report: Report) -> str:
     spec = report.spec
     scope = "và các đơn vị trực thuộc" if spec.include_subunits else "(không gồm đơn vị trực thuộc)"
-    return f"Đơn vị báo cáo: {spec.unit.name} ({spec.unit.code}) {scope}"
+    dossiers = (
+        "hồ sơ do đơn vị giải quyết, tiếp nhận ở mọi nơi"
+        if spec.decided
+        else "hồ sơ tiếp nhận tại đơn vị"
+    )
+    return f"Đơn vị báo cáo: {spec.unit.name} ({spec.unit.code}) {scope}; {dossiers}"

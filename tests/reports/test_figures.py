@@ -316,3 +316,24 @@ def test_a_report_that_does_not_add_up_says_which_figure_is_off() -> None:
             "ended_unclassified": 1,
         }
     ]
+
+
+# --- an agency's own view: the dossiers it decides ----------------------------------------
+
+
+def test_an_agency_reports_what_it_decides_wherever_received(march: History) -> None:
+    received_there = compute(spec("AH-CAT-PV06"))
+    assert received_there["received.total"] == 0  # an agency has no counter of its own
+    decided = build_report(spec("AH-CAT-PV06", decided=True))
+    # the criminal-record dossiers: B2 R1-R12 B1 received in March; C1 C2 C3 B0 carried
+    assert decided.figures["received.total"] == 14 and decided.figures["carried_over"] == 4
+    assert decided.balanced
+    # exactly the agency's row of the centre's report
+    row = next(r for r in build_report(spec(), "agency").rows if r.key == "AH-CAT-PV06")
+    assert decided.figures.counts == row.figures.counts
+    listed = drilldown.dossiers(spec("AH-CAT-PV06", decided=True), "received.total")
+    assert listed.count() == 14 and {d.agency.code for d in listed} == {"AH-CAT-PV06"}
+    commune_police = compute(spec("AH-X01-CA", decided=True))
+    assert commune_police["received.total"] == 1 and commune_police["carried_over"] == 1  # X1; X3
+    # ratings count through the rated dossier's agency (the March forms name no dossier)
+    assert decided.ratings.total == 0

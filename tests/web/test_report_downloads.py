@@ -3,6 +3,7 @@ rule as the page, only for those who may see that unit's report."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -79,3 +80,19 @@ def test_the_indicators_in_english_and_the_form_stays_vietnamese(march: History)
     assert "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn" not in page
     sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", MARCH).content))
     assert sheet["Chỉ số 766"]["B4"].value == "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"
+
+
+def test_an_agency_leader_sees_what_the_agency_decides(march: History, agency_leader) -> None:
+    client = as_user(agency_leader)  # AH-CAT-PV06: receives nothing at a counter of its own
+    query = MARCH | {"don-vi": "AH-CAT-PV06"}
+    page = client.get("/quay/bao-cao/", query).content.decode()
+    assert "do đơn vị này giải quyết" in page.split('data-testid="scope-kind"', 1)[1][:200]
+    assert re.search(r'data-figure="received.total".*?data-value="14"', page, re.S)
+    listed = client.get("/quay/bao-cao/ho-so/", query | {"chi-so": "received.total"})
+    assert listed.status_code == 200
+    assert '<span data-testid="dossier-count">14' in listed.content.decode()
+    sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", query).content))
+    assert "hồ sơ do đơn vị giải quyết" in sheet["II.06a"]["A4"].value
+    centre = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
+    scope = centre.get("/quay/bao-cao/", MARCH).content.decode()
+    assert "Hồ sơ tiếp nhận tại đơn vị này." in scope
