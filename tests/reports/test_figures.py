@@ -18,7 +18,7 @@ from motcua.reports.report import build_report
 from motcua.reports.rows import Grouping
 from motcua.workflow.classification import ClassificationRule, classify
 from tests.conftest import vn
-from tests.reports.history import History
+from tests.reports.history import History, people
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +337,22 @@ def test_an_agency_reports_what_it_decides_wherever_received(march: History) -> 
     assert commune_police["received.total"] == 1 and commune_police["carried_over"] == 1  # X1; X3
     # ratings count through the rated dossier's agency (the March forms name no dossier)
     assert decided.ratings.total == 0
+
+
+def test_a_supplement_asked_after_the_period_does_not_hide_an_overdue_dossier(
+    counter_officer, commune_officer, agency_leader
+) -> None:
+    """Reports classify pending dossiers against today's due. That is the due they had at
+    the end of any past period because a pause only moves a due it began before: a pause
+    begun after the period began after a due that was already past (it moves nothing) or
+    before a due still ahead (within time then, and later)."""
+    h = people(counter_officer, commune_officer, agency_leader)
+    h.receive("L", vn(2025, 3, 3, 9))  # due 17 March 09:00, still open on 31 March: overdue
+    h.ask_supplement("L", vn(2025, 4, 2, 9))  # stopping the clock of an overdue dossier
+    h.supplement_arrives("L", vn(2025, 4, 28, 9))
+    assert h.d["L"].due_at == vn(2025, 3, 17, 9)  # a pause after the due moves nothing
+    march = compute(spec())
+    assert (march["pending.overdue"], march["pending.within_time"]) == (1, 0)
+    assert [d.code for d in drilldown.dossiers(spec(), "pending.overdue")] == [h.d["L"].code]
+    april = compute(spec(period=(date(2025, 4, 1), date(2025, 4, 30))))
+    assert april["carried_over"] == 1 and april["pending.overdue"] == 1
