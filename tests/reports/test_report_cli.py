@@ -88,6 +88,11 @@ def test_refusals_as_returned(march: History, capsys) -> None:
         (["--unit", "AH", "--from", "2025-02-30", "--to", "2025-03-31"], "invalid_date"),
         (["--unit", "AH", "--from", "01/03/2025", "--to", "2025-03-31"], "invalid_date"),
         (["--unit", "AH", "--from", "2025-03-01", "--to", "20250331"], "invalid_date"),
+        (["--unit", "AH", "--from", "2025-03-01"], "period_missing"),
+        (["--unit", "AH", "--period", "2025-03", "--from", "2025-03-01"], "period_twice"),
+        (["--unit", "AH", "--period", "2025-13"], "invalid_period"),
+        (["--unit", "AH", "--period", "2025-Q5"], "invalid_period"),
+        (["--unit", "AH", "--period", "March"], "invalid_period"),
     ],
 )
 def test_bad_input_exits_with_a_code(catalogue, capsys, args, code) -> None:
@@ -96,3 +101,25 @@ def test_bad_input_exits_with_a_code(catalogue, capsys, args, code) -> None:
     assert str(caught.value).startswith(f"{code}:")
     assert caught.value.returncode == 2
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("period", "convention", "dates"),
+    [
+        ("2025-03", "calendar", ("2025-03-01", "2025-03-31")),
+        ("2025-03", "day15", ("2025-02-15", "2025-03-14")),
+        ("2025-Q1", "calendar", ("2025-01-01", "2025-03-31")),
+        ("2025-H2", "calendar", ("2025-07-01", "2025-12-31")),
+        ("2025-9M", "calendar", ("2025-01-01", "2025-09-30")),
+        ("2025", "day15", ("2024-12-15", "2025-12-14")),
+    ],
+)
+def test_a_named_period_under_either_convention(
+    catalogue, capsys, period: str, convention: str, dates: tuple[str, str]
+) -> None:
+    data = run(capsys, "--unit", "AH", "--period", period, "--convention", convention)
+    assert (data["from"], data["to"]) == dates
+
+
+def test_the_march_period_is_the_march_dates(march: History, capsys) -> None:
+    assert run(capsys, "--unit", "AH", "--period", "2025-03") == EXPECTED_AH

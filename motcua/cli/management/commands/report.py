@@ -13,13 +13,16 @@ from django.core.management.base import CommandParser
 from motcua.catalog.models import Unit
 from motcua.cli.base import MotcuaCommand
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.reports import periods
 from motcua.reports.figures import ReportSpec
 from motcua.reports.formats import RENDERERS, render
+from motcua.reports.periods import PeriodConvention
 from motcua.reports.report import build_report
 from motcua.reports.rows import Grouping
 from motcua.workflow.classification import ClassificationRule
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>\d{1,2}|Q\d|H\d|9M))?$")
 
 
 class Command(MotcuaCommand):
@@ -27,8 +30,19 @@ class Command(MotcuaCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--unit", required=True, help="unit code, e.g. AH")
-        parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
-        parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
+        parser.add_argument("--from", dest="start", help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="end", help="YYYY-MM-DD (inclusive)")
+        parser.add_argument(
+            "--period",
+            help="instead of --from/--to: YYYY-MM (month), YYYY-Qn (quarter), YYYY-Hn "
+            "(half-year), YYYY-9M (nine months) or YYYY (year), cut off by --convention",
+        )
+        parser.add_argument(
+            "--convention",
+            choices=[c.value for c in PeriodConvention],
+            default=PeriodConvention.CALENDAR.value,
+            help="calendar months, or day15: the 15th of the month before to the 14th",
+        )
         parser.add_argument(
             "--no-subunits", action="store_true", help="only the unit itself, not those under it"
         )
@@ -48,8 +62,7 @@ class Command(MotcuaCommand):
         parser.add_argument("--output", help="write to this file instead of standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start = _date(options["start"], "--from")
-        end = _date(options["end"], "--to")
+        start, end = _dates(options)
         unit = Unit.objects.filter(code=options["unit"]).first()
         if unit is None:
             raise NotFound(f"Không có đơn vị {options['unit']}.", code="unknown_unit")
@@ -72,6 +85,45 @@ class Command(MotcuaCommand):
             Path(options["output"]).write_bytes(content)
         else:
             sys.stdout.write(content.decode("utf-8"))
+
+
+def _dates(options: dict[str, Any]) -> tuple[date, date]:
+    """--from/--to, or --period under --convention: exactly one of the two ways."""
+    if options["period"]:
+        if options["start"] or options["end"]:
+            raise ValidationFailed(
+                "Chọn kỳ bằng --period hoặc bằng --from/--to, không dùng cả hai.",
+                code="period_twice",
+            )
+        return _period(options["period"], options["convention"])
+    if not (options["start"] and options["end"]):
+        raise ValidationFailed(
+            "Cần --from và --to (YYYY-MM-DD), hoặc --period.", code="period_missing"
+        )
+    return _date(options["start"], "--from"), _date(options["end"], "--to")
+
+
+def _period(raw: str, convention: str) -> tuple[date, date]:
+    text = raw.strip().upper()
+    found = PERIOD.match(text)
+    if found is None:
+        raise ValidationFailed(
+            f"--period: viết YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY-9M hoặc YYYY, nhận được {raw!r}.",
+            code="invalid_period",
+        )
+    year, part = int(found["year"]), found["part"] or ""
+    try:
+        if not part:
+            return periods.year(year, convention)
+        if part == "9M":
+            return periods.nine_months(year, convention)
+        if part[0] == "Q":
+            return periods.quarter(year, int(part[1:]), convention)
+        if part[0] == "H":
+            return periods.half_year(year, int(part[1:]), convention)
+        return periods.month(year, int(part), convention)
+    except ValueError:
+        raise ValidationFailed(f"--period: không có kỳ {raw!r}.", code="invalid_period") from None
 
 
 def _date(raw: str, flag: str) -> date:
