@@ -407,7 +407,7 @@ def _fixture_tables(cursor: Any, rng: random.Random, days: list[date], provinces
     cursor.execute("ANALYZE bench_mix, bench_slot, bench_days, bench_event_def, bench_step_def")
 
 
-def province_code(number: int) -> str:
+def province_root(number: int) -> str:
     """The root unit of the generated province `number` (0 = the demo's AH)."""
     return "AH" if number == 0 else f"Q{number:02d}"
 
@@ -422,7 +422,7 @@ def _ensure_provinces(provinces: int) -> None:
         for code in RECEIVING_SHARES:  # AH first: the parent of the other two
             original = Unit.objects.get(code=code)
             made[code], _ = Unit.objects.get_or_create(
-                code=code.replace("AH", province_code(number), 1),
+                code=code.replace("AH", province_root(number), 1),
                 defaults={
                     "name": f"{original.name} (tỉnh mô phỏng {number})",
                     "kind": original.kind,
@@ -457,7 +457,7 @@ def _mix(rng: random.Random, provinces: int = 1) -> list[dict[str, Any]]:
     people = _People()
     mix = []
     receiving = [
-        (code.replace("AH", province_code(number), 1), code, share / provinces)
+        (code.replace("AH", province_root(number), 1), code, share / provinces)
         for number in range(provinces)
         for code, share in RECEIVING_SHARES.items()
     ]

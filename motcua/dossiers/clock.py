@@ -120,9 +120,11 @@ class ClockReading:
     overdue: bool
 
 
-def reading(dossier: object, at: datetime) -> ClockReading:
+def reading(dossier: object, at: datetime, calendar: WorkingCalendar | None = None) -> ClockReading:
+    """The clock at `at`, on the receiving unit's calendar (or `calendar` if already read)."""
     facts = facts_of(dossier)
-    calendar: WorkingCalendar = calendar_for(dossier.receiving_unit)  # type: ignore[attr-defined]
+    if calendar is None:
+        calendar = calendar_for(dossier.receiving_unit)  # type: ignore[attr-defined]
     ended = dossier.ended_at  # type: ignore[attr-defined]
     until = min(at, ended) if ended else at
     pauses = list(facts.pauses)
@@ -160,6 +162,6 @@ def working_days_used(dossier: object, at: datetime) -> Decimal:
     """The working time the clock ran until `at` (pauses excluded), in working days of the
     receiving unit's calendar, to 2 decimals: what a dossier's processing took."""
     calendar: WorkingCalendar = calendar_for(dossier.receiving_unit)  # type: ignore[attr-defined]
-    used = reading(dossier, at).used
+    used = reading(dossier, at, calendar).used
     days = Decimal(used) / Decimal(calendar.day_minutes)
     return days.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from motcua.catalog.models import Unit
 from motcua.core.errors import ValidationFailed
+from motcua.core.templatetags.motcua import vn_number
 from motcua.reports import periods
 from motcua.reports.figures import (
     ENDED_UNCLASSIFIED,
@@ -85,7 +86,7 @@ RULES = [
 
 def number(value: int) -> str:
     """A count the Vietnamese way: 12.345."""
-    return f"{value:,}".replace(",", ".")
+    return vn_number(value)
 
 
 def hundredths(part: int, whole: int) -> int | None:
@@ -635,13 +636,11 @@ def anchor(key: str) -> str:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Cell:
+    """A count of one figure, as the page shows it (the agency table's cells)."""
+
     key: str
-    label: str
     value: int
-    explanation: str
-    share: Share | None = None
-    context: str = ""  # the whole it belongs to, for screen readers ("Đã giải quyết")
 
     @property
     def display(self) -> str:
@@ -654,6 +653,16 @@ class Figure:
     @property
     def anchor(self) -> str:
         return anchor(self.key)
+
+
+@dataclass(frozen=True)
+class Figure(Cell):
+    """A figure of the report's sections: its count with its label, formula and share."""
+
+    label: str = ""
+    explanation: str = ""
+    share: Share | None = None
+    context: str = ""  # the whole it belongs to, for screen readers ("Đã giải quyết")
 
 
 @dataclass(frozen=True)
@@ -727,7 +736,7 @@ def figure(key: str, figures: Figures, spec: ReportSpec, context: str = "") -> F
     if parent:
         share = Share(figures[key], figures[parent], str(WHOLES[parent]))
     label = str(LABELS[key])  # in the active language: a dashboard is built per request
-    return Figure(key, label, figures[key], explain(key, spec), share, context)
+    return Figure(key, figures[key], label, explain(key, spec), share, context)
 
 
 def sections(figures: Figures, spec: ReportSpec) -> list[Section]:
@@ -907,20 +916,6 @@ AGENCY_COLUMNS: list[tuple[str, Any]] = [
     ("resolved.late", gettext_lazy("Giải quyết quá hạn")),
     ("pending.overdue", gettext_lazy("Đang giải quyết quá hạn")),
 ]
-
-
-@dataclass(frozen=True)
-class Cell:
-    key: str
-    value: int
-
-    @property
-    def display(self) -> str:
-        return number(self.value)
-
-    @property
-    def alert(self) -> bool:
-        return self.key in ALERTS and self.value > 0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from motcua.core.templatetags.motcua import vn_number
@@ -119,7 +119,7 @@ def compute_indicators(report: Report) -> list[Indicator]:
     extra = _extra_counts(spec, defs) | {"resolved_total": f["resolved.total"]}
     return [
         _processed_in_time(f, extra),
-        _average_time(spec, defs, extra),
+        _average_time(spec, defs),
         _online_share(f),
         Indicator(
             id="3.6",
@@ -182,7 +182,7 @@ def _processed_in_time(f: Any, extra: dict[str, int]) -> Indicator:
     )
 
 
-def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) -> Indicator:
+def _average_time(spec: ReportSpec, defs: Definitions) -> Indicator:
     """Σ working days used ÷ dossiers received in the period and already resolved, per
     procedure and overall."""
     finished = (
@@ -192,8 +192,11 @@ def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) ->
     )
     timed = finished.filter(working_days_used__isnull=False)
     with short_query():
-        overall = timed.aggregate(n=Count("pk"), avg=Avg("working_days_used"))
-        missing = finished.filter(working_days_used__isnull=True).count()
+        overall = finished.aggregate(
+            n=Count("working_days_used"),  # COUNT(column) skips the NULLs
+            total=Sum("working_days_used"),
+            missing=Count("pk", filter=Q(working_days_used__isnull=True)),
+        )
         lines = list(
             timed.values("procedure_code")
             .annotate(n=Count("pk"), avg=Avg("working_days_used"))
@@ -201,11 +204,11 @@ def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) ->
         )
     details = _procedure_times(lines)
     note = _("Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng.")
-    if missing:
+    if overall["missing"]:
         note += " " + _(
             "%(n)s hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
-        ) % {"n": missing}
-    average = overall["avg"]
+        ) % {"n": overall["missing"]}
+    total, finished_count = overall["total"], int(overall["n"] or 0)
     return Indicator(
         id="2.2",
         name=_("Thời gian giải quyết trung bình một hồ sơ"),
@@ -214,9 +217,9 @@ def _average_time(spec: ReportSpec, defs: Definitions, extra: dict[str, int]) ->
             "(từng thủ tục và chung)"
         ),
         unit="days",
-        numerator=_round(Decimal(average) * overall["n"]) if average is not None else None,
-        denominator=int(overall["n"] or 0),
-        value=_round(Decimal(average)) if average is not None else None,
+        numerator=total,
+        denominator=finished_count,
+        value=_round(Decimal(total) / finished_count) if finished_count else None,
         numerator_label=_("Tổng số ngày làm việc"),
         denominator_label=_("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
         note=note,
@@ -360,7 +363,7 @@ def _ratio(
 
 
 def _text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value} %".replace(".", ",")
+    return "—" if value is None else vn_number(value) + " %"
 
 
 def _number(value: Decimal | int | None, suffix: str = "") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from motcua.catalog.models import Unit
 from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.papers.rendering import paper_html
 from motcua.reports import official
 from motcua.reports.figures import ReportSpec
@@ -175,6 +176,10 @@ def test_the_indicators_of_march(march: History) -> None:
     # 2.2: received in March and resolved by 31 March: B2 R1 R2 R3 R4 R8 R11 R12 F1 X1 X2
     assert found["2.2"].denominator == 11 and found["2.2"].unit == "days"
     assert sum(line.finished for line in found["2.2"].details) == 11
+    finished = ["B2", "R1", "R2", "R3", "R4", "R8", "R11", "R12", "F1", "X1", "X2"]
+    total = sum(Dossier.objects.get(pk=march.d[n].pk).working_days_used for n in finished)
+    assert found["2.2"].numerator == total
+    assert found["2.2"].value == (total / 11).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert found["3.3"].value == Decimal("17.65") and found["3.3"].threshold == 50
     assert found["3.6"].available is False and found["3.6"].value is None
     assert (found["4.1"].numerator, found["4.1"].denominator, found["4.1"].value) == (0, 14, 0)
