@@ -3,7 +3,8 @@
 action or selector, and renders; the domain decides who may do what.
 
 (No `from __future__ import annotations` here: the POST endpoints are wrapped by
-`idempotent`, and ninja reads their parameter types from the wrapped function.)"""
+`idempotent`, and ninja reads their parameter types from the wrapped function; the action
+endpoints' bodies are built at import time.)"""
 
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
+from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.api import queries
 from motcua.api.auth import STAFF, caller
@@ -18,20 +20,13 @@ from motcua.api.idempotency import OPENAPI as IDEMPOTENT
 from motcua.api.idempotency import idempotent
 from motcua.api.schemas import (
     ActionIn,
-    ApproveIn,
-    AssignIn,
     Code,
-    DeliverIn,
     DossierFilters,
     DossierOut,
     DossierPageOut,
     ErrorOut,
-    ExtendIn,
-    NoteIn,
-    OpinionIn,
-    ReasonIn,
     ReceiveIn,
-    SupplementRequestIn,
+    body_of,
     dossier_out,
     summary_out,
 )
@@ -40,6 +35,8 @@ from motcua.core.clock import local, now
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
+from motcua.workflow.actions import ACTIONS, Action, Kind
+from motcua.workflow.actions import Field as ActionField
 
 router = Router(tags=["dossiers"], auth=STAFF)
 
@@ -97,7 +94,7 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Dossi
 )
 def get_dossier(request: HttpRequest, code: DossierCode) -> Status[DossierOut]:
     user = caller(request)
-    return render(user, queries.dossier_for(user, code))
+    return render(user, access.dossier_for(user, code))
 
 
 # --- receiving ---------------------------------------------------------------------------
@@ -145,138 +142,59 @@ def _version_in_force(code: str, moment: Any) -> ProcedureVersion:
 
 
 # --- the actions -------------------------------------------------------------------------
+#
+# One endpoint per action of `workflow/actions.py` that is not history-only, generated from
+# its record: its path, summary, operation id and body (`schemas.body_of`).
 
 
 def act(
-    request: HttpRequest, code: str, payload: ActionIn, action: Callable[..., Dossier], **data: Any
+    request: HttpRequest, code: str, payload: ActionIn, action: Action, **path: Any
 ) -> Status[DossierOut]:
-    """Call one action of `motcua.dossiers.actions` on the dossier, as the caller."""
+    """Take `action` on the dossier, as the caller, with the body's values of its fields."""
     user = caller(request)
-    dossier = queries.dossier_for(user, code, seen_version=payload.version)
-    return render(user, action(dossier=dossier, by=user, at=payload.at, **data))
+    dossier = access.dossier_for(user, code, seen_version=payload.version)
+    values = {
+        field.name: _value(field, getattr(payload, field.name))
+        for field in action.fields
+        if field.kind != Kind.STEP
+    }
+    done = actions.perform(action.name, dossier=dossier, by=user, at=payload.at, **values, **path)
+    return render(user, done)
 
 
-@post("/dossiers/{code}/transfer", summary="Send the dossier to the deciding agency")
-def transfer(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.transfer_dossier, note=payload.note)
+def _value(field: ActionField, value: Any) -> Any:
+    """A field's value as the action takes it: a person is named by their username."""
+    if field.kind != Kind.USER:
+        return value
+    person = User.objects.filter(username=value).first()
+    if person is None:
+        raise ValidationFailed(f"Không có người dùng {value}.", code=f"unknown_{field.name}")
+    return person
 
 
-@post("/dossiers/{code}/assign", summary="Give the dossier to a specialist of the agency")
-def assign(request: HttpRequest, code: DossierCode, payload: AssignIn) -> Status[DossierOut]:
-    specialist = User.objects.filter(username=payload.specialist).first()
-    if specialist is None:
-        raise ValidationFailed(
-            f"Không có người dùng {payload.specialist}.", code="unknown_specialist"
-        )
-    return act(request, code, payload, actions.assign_dossier, specialist=specialist)
+def _endpoint(action: Action) -> None:
+    body = body_of(action)
+
+    def on_step(
+        request: HttpRequest,
+        code: DossierCode,
+        key: Path[Code],
+        payload: body,  # type: ignore[valid-type]
+    ) -> Status[DossierOut]:
+        return act(request, code, payload, action, step_key=key)
+
+    def on_dossier(
+        request: HttpRequest,
+        code: DossierCode,
+        payload: body,  # type: ignore[valid-type]
+    ) -> Status[DossierOut]:
+        return act(request, code, payload, action)
+
+    view = on_step if any(field.kind == Kind.STEP for field in action.fields) else on_dossier
+    view.__name__ = view.__qualname__ = action.operation_id
+    post(f"/dossiers/{{code}}/{action.endpoint}", summary=action.summary)(view)
 
 
-@post("/dossiers/{code}/appraise", summary="Record the appraisal opinion")
-def appraise(request: HttpRequest, code: DossierCode, payload: OpinionIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.appraise_dossier, opinion=payload.opinion)
-
-
-@post("/dossiers/{code}/submit-for-approval", summary="Submit the draft result for signature")
-def submit_for_approval(
-    request: HttpRequest, code: DossierCode, payload: NoteIn
-) -> Status[DossierOut]:
-    return act(request, code, payload, actions.submit_for_approval, note=payload.note)
-
-
-@post("/dossiers/{code}/send-back", summary="Send the draft back to the specialist")
-def send_back(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.send_back, reason=payload.reason)
-
-
-@post("/dossiers/{code}/approve", summary="Sign the result (granted)")
-def approve(request: HttpRequest, code: DossierCode, payload: ApproveIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.approve_dossier, result_number=payload.result_number)
-
-
-@post("/dossiers/{code}/refuse", summary="Sign a written refusal")
-def refuse(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.refuse_dossier, reason=payload.reason)
-
-
-@post("/dossiers/{code}/return-result", summary="Hand the result back to the one-stop")
-def return_result(request: HttpRequest, code: DossierCode, payload: ActionIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.return_result)
-
-
-@post("/dossiers/{code}/deliver", summary="Deliver the result to the applicant")
-def deliver(request: HttpRequest, code: DossierCode, payload: DeliverIn) -> Status[DossierOut]:
-    return act(
-        request,
-        code,
-        payload,
-        actions.deliver_result,
-        via=payload.via,
-        postal_item=payload.postal_item,
-        recipient=payload.recipient,
-    )
-
-
-@post("/dossiers/{code}/mark-uncollected", summary="Record that the result was not collected")
-def mark_uncollected(
-    request: HttpRequest, code: DossierCode, payload: ActionIn
-) -> Status[DossierOut]:
-    return act(request, code, payload, actions.mark_uncollected)
-
-
-@post("/dossiers/{code}/request-supplement", summary="Ask the applicant for more papers")
-def request_supplement(
-    request: HttpRequest, code: DossierCode, payload: SupplementRequestIn
-) -> Status[DossierOut]:
-    return act(
-        request,
-        code,
-        payload,
-        actions.request_supplement,
-        reason=payload.reason,
-        items=payload.items,
-    )
-
-
-@post("/dossiers/{code}/receive-supplement", summary="Record the papers brought; clock resumes")
-def receive_supplement(
-    request: HttpRequest, code: DossierCode, payload: NoteIn
-) -> Status[DossierOut]:
-    return act(request, code, payload, actions.receive_supplement, note=payload.note)
-
-
-@post("/dossiers/{code}/withdraw", summary="Stop at the applicant's request")
-def withdraw(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Status[DossierOut]:
-    return act(request, code, payload, actions.withdraw_dossier, reason=payload.reason)
-
-
-@post("/dossiers/{code}/return-unresolved", summary="Return the dossier unresolved")
-def return_unresolved(
-    request: HttpRequest, code: DossierCode, payload: ReasonIn
-) -> Status[DossierOut]:
-    return act(request, code, payload, actions.return_unresolved, reason=payload.reason)
-
-
-@post("/dossiers/{code}/extend", summary="Apologise and set a later appointment (once)")
-def extend(request: HttpRequest, code: DossierCode, payload: ExtendIn) -> Status[DossierOut]:
-    return act(
-        request,
-        code,
-        payload,
-        actions.apologise_and_extend,
-        new_due_at=payload.new_due_at,
-        reason=payload.reason,
-    )
-
-
-@post("/dossiers/{code}/steps/{key}/complete", summary="Answer an inter-agency step")
-def complete_step(
-    request: HttpRequest, code: DossierCode, key: Path[Code], payload: OpinionIn
-) -> Status[DossierOut]:
-    return act(
-        request,
-        code,
-        payload,
-        actions.complete_inter_agency_step,
-        step_key=key,
-        opinion=payload.opinion,
-    )
+for _action in ACTIONS.values():
+    if not _action.history_only:
+        _endpoint(_action)

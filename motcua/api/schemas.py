@@ -9,12 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, StringConstraints, create_model
 
 from motcua.accounts.models import User
 from motcua.core.clock import local, now
 from motcua.dossiers import clock
+from motcua.dossiers.actions import VOCABULARIES
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
+from motcua.workflow.actions import Action, Kind
+from motcua.workflow.actions import Field as ActionField
 from motcua.workflow.states import Status
 
 # Any text a person types: no control characters other than tab and line breaks.
@@ -28,7 +31,6 @@ def text(max_length: int) -> Any:
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE)]
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=PRINTABLE)]
-Reason = Annotated[str, text(2000)]
 ShortText = Annotated[str, text(300)]
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,38 +96,29 @@ class ActionIn(Schema):
     at: Moment | None = None
 
 
-class NoteIn(ActionIn):
-    note: Reason = ""
+def _field(field: ActionField) -> tuple[Any, Any]:
+    """The type and default of one field of an action's body, from its declaration."""
+    description = field.help or None
+    if field.kind == Kind.LINES:
+        item: Any = Annotated[str, text(field.max_length or 300)]
+        return list[item], Field(..., max_length=field.max_items, description=description)
+    kinds: dict[Kind, Any] = {
+        Kind.MOMENT: Moment,
+        Kind.USER: Username,
+        Kind.CHOICE: VOCABULARIES.get(field.vocabulary),
+    }
+    kind = kinds.get(field.kind) or Annotated[str, text(field.max_length or 2000)]
+    default: Any = ... if field.required else ""
+    return kind, Field(default, description=description) if description else default
 
 
-class AssignIn(ActionIn):
-    specialist: Username = Field(description="Username of a specialist of the agency.")
-
-
-class OpinionIn(ActionIn):
-    opinion: Reason
-
-
-class ReasonIn(ActionIn):
-    reason: Reason
-
-
-class ApproveIn(ActionIn):
-    result_number: Annotated[str, text(100)] = ""
-
-
-class DeliverIn(ActionIn):
-    via: ReturnChannel
-    postal_item: Annotated[str, text(100)] = ""
-    recipient: Annotated[str, text(200)] = ""
-
-
-class SupplementRequestIn(ReasonIn):
-    items: list[ShortText] = Field(max_length=50)
-
-
-class ExtendIn(ReasonIn):
-    new_due_at: Moment
+def body_of(action: Action) -> type[ActionIn]:
+    """The JSON body of `action`'s endpoint, `<OperationId>In`: what every action takes
+    (`ActionIn`) and the action's own fields, as `workflow/actions.py` declares them (a step's
+    key comes from the path)."""
+    name = "".join(part.title() for part in action.operation_id.split("_")) + "In"
+    fields = {f.name: _field(f) for f in action.fields if f.kind != Kind.STEP}
+    return create_model(name, __base__=ActionIn, **fields)  # type: ignore[call-overload]
 
 
 class DossierFilters(Schema):

@@ -3,9 +3,10 @@ with their formulas and shares, three charts, the table by agency, and behind ev
 list of dossiers it counts (`reports.drilldown`, the same definitions, so the list's length is
 the figure).
 
-Who sees what: anyone with an active membership, for the units of their memberships and every
-unit under them (the picker offers those units and the receiving points under them); the
-superuser, everything."""
+Who sees what is `accounts.access` (`reportable_units`, `may_report_on`): anyone with an active
+membership, for the units of their memberships and every unit under them; the superuser,
+everything. A unit they may not report on is refused with 403 (units are public, dossiers are
+not: the lists behind the figures only ever hold dossiers of units they may report on)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from motcua.accounts import access
 from motcua.accounts.models import User
-from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.catalog.models import Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
 from motcua.reports import dashboard as board
@@ -36,43 +37,10 @@ from motcua.reports.rows import Grouping
 PAGE_SIZE = 50
 
 
-# --- whose units ----------------------------------------------------------------------------
+# --- whose units: the rule is `accounts.access` ---------------------------------------------
 
-
-def _paths(user: User) -> list[str] | None:
-    """The unit paths the user reports on (None: every unit)."""
-    if user.is_superuser:
-        return None
-    return list(
-        user.memberships.filter(is_active=True).values_list("unit__path", flat=True).distinct()
-    )
-
-
-def _under(paths: list[str]) -> Q:
-    found = Q(pk__in=[])
-    for path in paths:
-        found |= Q(path__startswith=path)
-    return found
-
-
-def offered_units(user: User) -> list[Unit]:
-    """The units of the user's memberships and the receiving points (centres, branches) under
-    them, top-down, those no longer active included (their history is still reported). An
-    agency under a centre receives no dossier itself: it is a row of the centre's table by
-    agency instead."""
-    paths = _paths(user)
-    units: QuerySet[Unit] = Unit.objects.all()
-    if paths is None:
-        return list(units.filter(Q(parent__isnull=True) | Q(kind__in=RECEIVING_KINDS)))
-    if not paths:
-        return []
-    own = Q(path__in=paths)
-    return list(units.filter(own | (_under(paths) & Q(kind__in=RECEIVING_KINDS))))
-
-
-def may_report_on(user: User, unit: Unit) -> bool:
-    paths = _paths(user)
-    return paths is None or any(unit.path.startswith(path) for path in paths)
+offered_units = access.reportable_units
+may_report_on = access.may_report_on
 
 
 # --- the pages ------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from motcua.accounts.models import Role, User
-from motcua.catalog.models import Unit
+from motcua.accounts import access
+from motcua.accounts.models import Role
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.documents.models import Document
@@ -72,7 +72,7 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
     try:
         handle = open_document(found, by=request.user)  # type: ignore[arg-type]
     except MotcuaError:
-        raise PermissionDenied from None
+        raise Http404 from None
     return FileResponse(
         handle,
         content_type=found.content_type,
@@ -84,12 +84,9 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
 @login_required
 def tracking_book(request: HttpRequest) -> HttpResponse:
     """Form 07 for a period, for the units where the user works at the counter or directs."""
-    user: User = request.user  # type: ignore[assignment]
-    units = Unit.objects.filter(
-        memberships__user=user,
-        memberships__is_active=True,
-        memberships__role__in=[Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR],
-    ).distinct()
+    units = access.units_where(
+        request.user, Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR
+    )
     if not units.exists():
         raise PermissionDenied
     today = local(now()).date()

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from motcua.accounts.permissions import counter_units
+from motcua.accounts import access
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
@@ -56,7 +56,7 @@ def procedure_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
-    units = counter_units(request.user)  # type: ignore[arg-type]
+    units = access.counter_units(request.user)
     if not units.exists():
         raise PermissionDenied("Bạn không phải cán bộ một cửa của đơn vị nào.")
     version = _chosen_version(request)

@@ -12,41 +12,39 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from motcua.accounts import access
 from motcua.accounts.models import Role, User
-from motcua.accounts.permissions import can_view_dossier
-from motcua.catalog.models import Unit
 from motcua.core.clock import now
-from motcua.core.errors import MotcuaError
+from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
 from motcua.dossiers import actions, clock, printing, selectors, work
 from motcua.dossiers.models import Dossier
+from motcua.workflow.actions import ACTIONS
 from motcua.workflow.states import Status
 
-from .action_forms import FORMS, run_action
+from .action_forms import form_for, run_action
 
 PAGE_SIZE = 50
 
 
 def _staff_dossier(request: HttpRequest, code: str) -> Dossier:
-    dossier = selectors.find_by_code(code)
-    if dossier is None:
-        raise Http404
-    user: User = request.user  # type: ignore[assignment]
-    if not can_view_dossier(user, dossier) and not actions.open_steps_for(user, dossier):
-        raise PermissionDenied
-    return dossier
+    """The dossier the signed-in user may see; any other is not found (404), like a code
+    that does not exist (`accounts.access`)."""
+    try:
+        return access.dossier_for(request.user, code)
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     dossiers = work.inbox(user)
-    if (
-        request.GET.get("tat-ca")
-        and user.memberships.filter(role__in=[Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR]).exists()
-    ):
+    can_monitor = access.holds_anywhere(user, *access.MONITORS)
+    if request.GET.get("tat-ca") and can_monitor:
         dossiers = work.monitored(user)
     status = request.GET.get("trang-thai", "")
     if status in Status.__members__:
@@ -82,9 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                     Status.REFUSED_AT_RECEPTION,
                 }
             ],
-            "can_monitor": user.memberships.filter(
-                role__in=[Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR]
-            ).exists(),
+            "can_monitor": can_monitor,
             "all": bool(request.GET.get("tat-ca")),
         },
     )
@@ -93,7 +89,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _row(dossier: Dossier, moment: Any) -> dict[str, Any]:
     return {
         "dossier": dossier,
-        "waiting": work.waiting_label(dossier),
+        "waiting": work.waiting_label(dossier, get_language()),
         "overdue": dossier.ended_at is None
         and dossier.paused_at is None
         and dossier.due_at < moment,
@@ -114,15 +110,14 @@ def _render_desk(
     failed_action: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    permitted = [name for name in actions.permitted_actions(user, dossier) if name in FORMS]
+    grants = access.grants(request.user)
     forms = {
-        name: FORMS[name](dossier=dossier, data=request.POST if name == failed_action else None)
-        for name in permitted
+        name: form_for(name, dossier=dossier, data=request.POST if name == failed_action else None)
+        for name in actions.permitted_actions(grants, dossier)
     }
     step_forms = {
-        key: FORMS["complete_step"](dossier=dossier, data=None, step_key=key)
-        for key in actions.open_steps_for(user, dossier)
+        key: form_for("complete_step", dossier=dossier, step_key=key)
+        for key in access.open_steps_for(grants, dossier)
     }
     reading = clock.reading(dossier, now())
     latest = dossier.events.filter(data__has_key="explanation").order_by("-sequence").first()
@@ -156,13 +151,12 @@ def _render_desk(
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     dossier = _staff_dossier(request, code)
-    if action not in FORMS:
+    if action not in ACTIONS:
         raise Http404
     try:
-        run_action(action, dossier=dossier, by=request.user, data=request.POST)  # type: ignore[arg-type]
+        run_action(action, dossier=dossier, by=request.user, data=request.POST)
     except MotcuaError as error:
-        fresh = selectors.find_by_code(code)
-        assert fresh is not None
+        fresh = _staff_dossier(request, code)
         return _render_desk(
             request,
             fresh,
@@ -177,12 +171,9 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def agencies(request: HttpRequest) -> HttpResponse:
     """The centre's view: which agencies hold dossiers, how many overdue, how late they return
     results — the complaint that departments return results late, made visible."""
-    user: User = request.user  # type: ignore[assignment]
-    centres = Unit.objects.filter(
-        memberships__user=user,
-        memberships__is_active=True,
-        memberships__role__in=[Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR],
-    ).distinct()
+    centres = access.units_where(
+        request.user, Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR
+    )
     if not centres.exists():
         raise PermissionDenied
     chosen = centres.filter(code=request.GET.get("don-vi", "")).first() or centres.first()

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from motcua.accounts import access
 from motcua.accounts.models import User
-from motcua.accounts.permissions import can_view_dossier
 from motcua.core.clock import now
-from motcua.core.errors import NotFound, PermissionRefused, ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import clean_text
 from motcua.documents import sniffing
 from motcua.documents.models import Document, DocumentKind
@@ -110,10 +110,8 @@ def open_document(document: Document, *, by: User) -> File[Any]:
 
     Send it with `document.content_type` (the detected type, never the declared one) and
     `document.download_name`; the caller closes it (FileResponse does)."""
-    if not can_view_dossier(by, document.dossier):
-        raise PermissionRefused(
-            "Bạn không có quyền xem tài liệu của hồ sơ này.", code="not_allowed_for_dossier"
-        )
+    if not access.may_open_document(by, document):
+        raise _not_found(document.dossier)
     if not document.file.name:
         raise NotFound("Tài liệu không có tệp.", code="document_file_missing")
     return document.file.storage.open(document.file.name, "rb")
@@ -124,12 +122,15 @@ def _existing(dossier: Dossier, sha256: str) -> Document | None:
 
 
 def _check_may_attach(*, by: User, dossier: Dossier) -> None:
-    if not can_view_dossier(by, dossier):
-        raise PermissionRefused(
-            f"Bạn không có quyền thêm tài liệu vào hồ sơ {dossier.code}.",
-            code="not_allowed_for_dossier",
-        )
+    if not access.may_see(by, dossier):
+        raise _not_found(dossier)
     _refuse_if_closed(dossier)
+
+
+def _not_found(dossier: Dossier) -> NotFound:
+    """Someone who may not see a dossier learns nothing of it, its documents included: the
+    same answer as for a dossier that does not exist (`accounts.access`)."""
+    return NotFound(f"Không tìm thấy hồ sơ {dossier.code}.", code="dossier_not_found")
 
 
 def _refuse_if_closed(dossier: Dossier) -> None:

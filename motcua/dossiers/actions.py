@@ -8,7 +8,7 @@ writes a dossier's state."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,8 +17,8 @@ from typing import Any
 
 from django.db import transaction
 
+from motcua.accounts import access
 from motcua.accounts.models import User
-from motcua.accounts.permissions import can_receive_at
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
@@ -32,11 +32,13 @@ from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
     EventType,
+    Outcome,
     ReturnChannel,
     SupplementPause,
 )
+from motcua.workflow.actions import ACTIONS, PREVIOUS, TRANSITIONS, Action, target_of
 from motcua.workflow.deadlines import Pause
-from motcua.workflow.states import TRANSITIONS, Place, Role, Status, Transition, target_of
+from motcua.workflow.states import Role, Status
 
 _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
 
@@ -211,7 +213,7 @@ def _check_receipt(
         raise ValidationFailed(
             f"Đơn vị {unit.code} không phải nơi tiếp nhận hồ sơ.", code="not_a_receiving_unit"
         )
-    if not can_receive_at(by, unit):
+    if not access.may_receive_at(by, unit):
         raise PermissionRefused(
             f"Bạn không có quyền tiếp nhận hồ sơ tại {unit.name}.", code="not_counter_officer"
         )
@@ -323,7 +325,7 @@ def assign_dossier(
 ) -> Dossier:
     """Phân công: the agency's leader gives the dossier to one of its specialists."""
     with _transition(dossier, "assign", by, at=at) as (locked, moment):
-        if not _holds_role(specialist, Role.SPECIALIST, locked.agency):
+        if not access.holds_role_at(specialist, Role.SPECIALIST, locked.agency):
             raise PermissionRefused(
                 f"{specialist} không phải chuyên viên của {locked.agency.name}.",
                 code="not_a_specialist_here",
@@ -381,9 +383,7 @@ def approve_dossier(
     *, dossier: Dossier, by: User, result_number: str = "", at: datetime | None = None
 ) -> Dossier:
     """Phê duyệt, ký: the leader signs the result (granted)."""
-    return _decide(
-        dossier, by, "approve", outcome="granted", reason="", result_number=result_number, at=at
-    )
+    return _decide(dossier, by, "approve", reason="", result_number=result_number, at=at)
 
 
 def refuse_dossier(
@@ -392,7 +392,7 @@ def refuse_dossier(
     """Từ chối giải quyết: the leader signs a written refusal with its reason; it is delivered
     like a result and counts as resolved."""
     _require_text(reason, "reason_required", "Cần ghi lý do từ chối.")
-    return _decide(dossier, by, "refuse", outcome="denied", reason=reason, result_number="", at=at)
+    return _decide(dossier, by, "refuse", reason=reason, result_number="", at=at)
 
 
 def _decide(
@@ -400,11 +400,12 @@ def _decide(
     by: User,
     action: str,
     *,
-    outcome: str,
     reason: str,
     result_number: str,
     at: datetime | None,
 ) -> Dossier:
+    """Sign the decision; its outcome (granted or denied) is the action's own."""
+    outcome = ACTIONS[action].outcome
     with _transition(dossier, action, by, at=at) as (locked, moment):
         locked.outcome = outcome
         steps.complete_open(locked, "approval", at=moment, by=by, note=reason)
@@ -649,9 +650,7 @@ def complete_inter_agency_step(
         )
         if step is None:
             raise TransitionNotAllowed("Bước liên thông này không chờ xử lý.", code="step_not_open")
-        if not any(
-            _holds_role(by, role, step.unit) for role in (Role.SPECIALIST, Role.AGENCY_LEADER)
-        ):
+        if not access.may_answer_step(by, step):
             raise PermissionRefused(f"Bạn không thuộc {step.unit.name}.", code="not_your_unit")
         steps.complete(step, at=moment, by=by, note=opinion)
         locked.version += 1
@@ -690,15 +689,21 @@ class _transition:
         try:
             locked = _lock(self.dossier)
             current = Status(locked.status)
-            transition = TRANSITIONS[self.action]
-            if current not in transition.sources:
+            record = TRANSITIONS[self.action]
+            if current not in record.sources:
                 raise TransitionNotAllowed(
-                    f"Không thể “{ACTION_LABELS[self.action]}” khi hồ sơ đang ở trạng thái "
+                    f"Không thể “{record.label}” khi hồ sơ đang ở trạng thái "
                     f"“{locked.status_label}”.",
                     action=self.action,
                     status=current.value,
                 )
-            _check_actor(self.by, locked, transition, assignee_only=self.action in ASSIGNEE_ONLY)
+            refusal = access.refusal_to_act(self.by, locked, record)
+            if refusal is not None:
+                raise refusal
+            if record.at_most_once and performed(locked, record):
+                raise ValidationFailed(
+                    f"Mỗi hồ sơ chỉ được “{record.label}” một lần.", code=f"already_{record.event}"
+                )
             moment = self.at or now()
             _check_moment(locked, moment)
             self.locked, self.previous = locked, current
@@ -712,7 +717,7 @@ class _transition:
             locked = self.locked
             resume = Status(locked.resume_status) if locked.resume_status else None
             target = target_of(self.action, self.previous, resume)
-            if self.action == "receive_supplement":
+            if TRANSITIONS[self.action].target == PREVIOUS:
                 locked.resume_status = ""
             locked.status = target
             locked.version += 1
@@ -738,25 +743,6 @@ def _lock(dossier: Dossier) -> Dossier:
             current_version=locked.version,
         )
     return locked
-
-
-def _check_actor(
-    by: User, dossier: Dossier, transition: Transition, *, assignee_only: bool
-) -> None:
-    place = dossier.receiving_unit if transition.place == Place.ONE_STOP else dossier.agency
-    if not any(_holds_role(by, role, place) for role in transition.roles):
-        raise PermissionRefused(
-            "Bạn không có vai trò phù hợp tại đơn vị đang giữ hồ sơ này.", code="not_your_step"
-        )
-    if assignee_only and dossier.assignee_id != by.pk and not _holds_role(by, Role.SYSTEM, place):
-        raise PermissionRefused("Hồ sơ không được phân công cho bạn.", code="not_assigned_to_you")
-
-
-def _holds_role(user: User, role: str, unit: Unit) -> bool:
-    if not user.is_active:
-        return False
-    paths = user.memberships.filter(role=role, is_active=True).values_list("unit__path", flat=True)
-    return any(unit.path.startswith(path) for path in paths)
 
 
 def _check_moment(dossier: Dossier, moment: datetime) -> None:
@@ -787,52 +773,61 @@ def _require_text(value: str, code: str, message: str) -> None:
         raise ValidationFailed(message, code=code)
 
 
-ACTION_LABELS = {
-    "transfer": "Chuyển xử lý",
-    "assign": "Phân công thụ lý",
-    "appraise": "Thẩm định",
-    "submit_for_approval": "Trình phê duyệt",
-    "send_back": "Trả lại bước trước",
-    "approve": "Phê duyệt, ký",
-    "refuse": "Từ chối giải quyết",
-    "return_result": "Chuyển kết quả về một cửa",
-    "deliver": "Trả kết quả",
-    "mark_uncollected": "Ghi nhận chưa nhận kết quả",
-    "request_supplement": "Yêu cầu bổ sung",
-    "receive_supplement": "Xác nhận đã bổ sung",
-    "withdraw": "Dừng xử lý (rút hồ sơ)",
-    "return_unresolved": "Trả lại hồ sơ",
-    "apologise_and_extend": "Xin lỗi và hẹn lại",
-    "record_resolution": "Ghi nhận đã xử lý xong (dữ liệu lịch sử)",
-    "hand_over": "Chuyển tiếp đơn vị khác",
-}
+def performed(dossier: Dossier, action: Action) -> bool:
+    """Has `action` been taken on `dossier`: its event (with its outcome, where two actions
+    write the same event) is in the dossier's log."""
+    events = dossier.events.filter(type=action.event)
+    if action.outcome:
+        events = events.filter(data__outcome=action.outcome)
+    return events.exists()
 
 
-def permitted_actions(user: User, dossier: Dossier) -> list[str]:
-    """The actions `user` may take on `dossier` now (the same checks the actions make)."""
-    permitted = []
-    for action, transition in TRANSITIONS.items():
-        if Status(dossier.status) not in transition.sources:
-            continue
-        try:
-            _check_actor(user, dossier, transition, assignee_only=action in ASSIGNEE_ONLY)
-        except PermissionRefused:
-            continue
-        if action == "apologise_and_extend" and dossier.due_at_original is not None:
-            continue
-        permitted.append(action)
-    return permitted
-
-
-def open_steps_for(user: User, dossier: Dossier) -> list[str]:
-    """Inter-agency steps of `dossier` that `user`'s unit must answer."""
+def permitted_actions(user: access.Who, dossier: Dossier) -> list[str]:
+    """The transitions `user` may take on `dossier` now: the checks the actions make (the
+    state, the role at the place, the assignee, once only), in the table's order."""
+    grants = access.grants(user)
+    status = Status(dossier.status)
     return [
-        step.key
-        for step in dossier.steps.filter(
-            kind="inter_agency", completed_at__isnull=True
-        ).select_related("unit")
-        if any(_holds_role(user, role, step.unit) for role in (Role.SPECIALIST, Role.AGENCY_LEADER))
+        name
+        for name, action in TRANSITIONS.items()
+        if status in action.sources
+        and access.may_act(grants, dossier, action)
+        and not (action.at_most_once and performed(dossier, action))
     ]
 
 
-ASSIGNEE_ONLY = frozenset({"appraise", "submit_for_approval", "request_supplement"})
+# Each action of `workflow/actions.py` and the function that takes it; the records' field
+# names are these functions' keyword arguments.
+PERFORMERS: dict[str, Callable[..., Dossier]] = {
+    "transfer": transfer_dossier,
+    "assign": assign_dossier,
+    "appraise": appraise_dossier,
+    "submit_for_approval": submit_for_approval,
+    "send_back": send_back,
+    "approve": approve_dossier,
+    "refuse": refuse_dossier,
+    "return_result": return_result,
+    "deliver": deliver_result,
+    "mark_uncollected": mark_uncollected,
+    "request_supplement": request_supplement,
+    "receive_supplement": receive_supplement,
+    "withdraw": withdraw_dossier,
+    "return_unresolved": return_unresolved,
+    "apologise_and_extend": apologise_and_extend,
+    "hand_over": hand_over,
+    "record_resolution": record_resolution,
+    "complete_step": complete_inter_agency_step,
+}
+
+# The named value lists that the records' CHOICE fields draw from.
+VOCABULARIES: dict[str, type[ReturnChannel] | type[Outcome]] = {
+    "return_channel": ReturnChannel,
+    "outcome": Outcome,
+}
+
+
+def perform(
+    action: str, *, dossier: Dossier, by: User, at: datetime | None = None, **values: Any
+) -> Dossier:
+    """Take `action` on `dossier` as `by`, with the values of its fields (by field name)."""
+    return PERFORMERS[action](dossier=dossier, by=by, at=at, **values)

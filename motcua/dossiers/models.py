@@ -46,6 +46,13 @@ class ReturnChannel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
 
 
+class Outcome(models.TextChoices):
+    """The decision on a dossier (kết quả giải quyết)."""
+
+    GRANTED = "granted", _("Giải quyết")
+    DENIED = "denied", _("Từ chối bằng văn bản")
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     province_code = models.CharField(max_length=64, db_index=True)
@@ -126,7 +133,7 @@ class Dossier(models.Model):
         _("kết quả"),
         max_length=8,
         blank=True,
-        choices=[("granted", _("Giải quyết")), ("denied", _("Từ chối bằng văn bản"))],
+        choices=Outcome.choices,
     )
     uncollected = models.BooleanField(_("chưa nhận kết quả"), default=False)
     delivered_via = models.CharField(

@@ -12,9 +12,11 @@ from django.urls import reverse
 from motcua.catalog.models import Unit
 from motcua.core.clock import local, now, site_zone
 from motcua.core.errors import NotFound
+from motcua.dossiers.actions import performed
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
 from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
+from motcua.workflow.actions import ACTIONS
 
 
 def lookup_url(dossier: Dossier) -> str:
@@ -107,17 +109,16 @@ PAPERS = {
 
 
 def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
-    """(form number, title) of the papers this dossier has reasons to print now."""
-    types = set(dossier.events.values_list("type", flat=True))
+    """(form number, title) of the papers this dossier has reasons to print now: the slip, the
+    papers of the actions taken on it (`workflow.actions`) and the control slip."""
+    issued = {
+        paper
+        for action in ACTIONS.values()
+        if action.papers and performed(dossier, action)
+        for paper in action.papers
+    }
     available = [("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")]
-    if EventType.SUPPLEMENT_REQUESTED in types:
-        available.append(("02", PAPERS["02"]))
-    if dossier.outcome == "denied":
-        available.append(("03", PAPERS["03"]))
-    if EventType.EXTENDED in types:
-        available.append(("04", PAPERS["04"]))
-    if types & {EventType.WITHDRAWN, EventType.RETURNED_UNRESOLVED}:
-        available.append(("05", PAPERS["05"]))
+    available += [(form, PAPERS[form]) for form in sorted(issued)]
     available.append(("06", PAPERS["06"]))
     return available
 

@@ -8,29 +8,16 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
-from motcua.accounts.models import Role, User
+from motcua.accounts import access
+from motcua.accounts.models import User
 from motcua.catalog.models import Unit
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.workflow.states import AT_AGENCY, Status
+from motcua.workflow.actions import ACTIONS, awaited, waiting_for
+from motcua.workflow.states import AT_AGENCY, Place, Role, Status
 
 DUE_SOON = timedelta(hours=24)
-
-# Which states wait for which role, at which place (domain.md §4.1).
-WAITING_AT_ONE_STOP = {
-    Status.RECEIVED: "Chuyển cơ quan giải quyết",
-    Status.AWAITING_SUPPLEMENT: "Chờ công dân bổ sung",
-    Status.RESOLVED: "Trả kết quả",
-}
-WAITING_FOR_LEADER = {
-    Status.TRANSFERRED: "Phân công thụ lý",
-    Status.AWAITING_APPROVAL: "Phê duyệt, ký",
-    Status.APPROVED: "Chuyển kết quả về một cửa",
-}
-WAITING_FOR_SPECIALIST = {
-    Status.ASSIGNED: "Thẩm định",
-    Status.APPRAISED: "Trình phê duyệt",
-    Status.APPROVED: "Chuyển kết quả về một cửa",
-}
+# Which field of a dossier holds the unit where each place's work is done.
+PLACE_FIELDS = {Place.ONE_STOP: "receiving_unit", Place.AGENCY: "agency"}
 
 
 def _under(field: str, paths: list[str]) -> Q:
@@ -40,27 +27,26 @@ def _under(field: str, paths: list[str]) -> Q:
     return condition
 
 
-def _paths(user: User, role: Role) -> list[str]:
-    return list(
-        user.memberships.filter(role=role, is_active=True).values_list("unit__path", flat=True)
-    )
-
-
 def inbox(user: User) -> QuerySet[Dossier]:
-    """Dossiers waiting for `user` to act, most urgent first."""
+    """Dossiers waiting for `user` to act, most urgent first: for each role they hold, the
+    states the action records say wait for that role (`workflow.actions.awaited`) at the
+    place under their units; a specialist's work is the dossiers assigned to them; and the
+    open inter-agency steps of their units."""
+    grants = access.grants(user)
     waiting = Q(pk__in=[])
-    counter = _paths(user, Role.COUNTER_OFFICER)
-    if counter:
-        waiting |= _under("receiving_unit", counter) & Q(status__in=list(WAITING_AT_ONE_STOP))
-    leader = _paths(user, Role.AGENCY_LEADER)
-    if leader:
-        waiting |= _under("agency", leader) & Q(status__in=list(WAITING_FOR_LEADER))
-    if _paths(user, Role.SPECIALIST):
-        waiting |= Q(assignee=user, status__in=list(WAITING_FOR_SPECIALIST))
-    consulting = _paths(user, Role.SPECIALIST) + leader
-    if consulting:
+    for role in {role for role, _path in grants.held}:
+        paths = grants.paths(role)
+        for place, states in awaited(Role(role)).items():
+            if place == Place.STEP:
+                continue
+            if role == Role.SPECIALIST:
+                waiting |= Q(assignee=user, status__in=list(states))
+            else:
+                waiting |= _under(PLACE_FIELDS[place], paths) & Q(status__in=list(states))
+    answering = grants.paths(*ACTIONS["complete_step"].roles)
+    if answering:
         open_step = DossierStep.objects.filter(
-            _under("unit", consulting),
+            _under("unit", answering),
             dossier=OuterRef("pk"),
             kind="inter_agency",
             completed_at__isnull=True,
@@ -75,20 +61,20 @@ def inbox(user: User) -> QuerySet[Dossier]:
 
 def monitored(user: User) -> QuerySet[Dossier]:
     """Everything a centre director watches: open dossiers received under their centre."""
-    paths = _paths(user, Role.CENTRE_DIRECTOR) + _paths(user, Role.ADMINISTRATOR)
     return (
-        Dossier.objects.filter(_under("receiving_unit", paths))
+        Dossier.objects.filter(_under("receiving_unit", access.monitored_paths(user)))
         .exclude(status__in=[Status.RETURNED, Status.STOPPED, Status.RETURNED_NOT_RESOLVED])
         .select_related("procedure_version", "receiving_unit", "agency", "assignee")
         .order_by("due_at", "id")
     )
 
 
-def waiting_label(dossier: Dossier) -> str:
-    status = Status(dossier.status)
-    for table in (WAITING_AT_ONE_STOP, WAITING_FOR_LEADER, WAITING_FOR_SPECIALIST):
-        if status in table:
-            return table[status]
+def waiting_label(dossier: Dossier, language: str | None = None) -> str:
+    """What the inbox says the dossier waits for, in `language`: the action its state awaits
+    (`workflow.actions`), else its status."""
+    action = waiting_for(Status(dossier.status))
+    if action is not None:
+        return action.waiting_label.in_language(language)
     return dossier.status_label
 
 

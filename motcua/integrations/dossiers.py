@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from motcua.accounts import access
 from motcua.accounts.models import Membership, Role, User
 from motcua.catalog.models import Procedure, ProcedureVersion, Unit
 from motcua.core.clock import local
@@ -42,6 +43,8 @@ from motcua.integrations.jsonl import (
     run_lines,
     start_of_day,
 )
+from motcua.workflow.actions import ACTIONS, Kind
+from motcua.workflow.actions import Field as ActionField
 from motcua.workflow.states import Status
 
 FORMAT = "motcua.dossiers/1"
@@ -64,6 +67,13 @@ FORMAT_EVENTS = (
     EventType.RESULT_DELIVERED,
 )
 APPLICANT_FIELDS = ("name", "phone", "email", "address", "id_number")
+# Each event of the format and the action that replays it (`transferred` aside: see
+# `_Replay.transfer`).
+REPLAYED = {
+    action.event: action
+    for action in ACTIONS.values()
+    if action.replays and action.event != EventType.TRANSFERRED
+}
 OUTCOMES = ("granted", "denied")
 
 
@@ -377,31 +387,17 @@ class _Replay:
         return dossier
 
     def apply(self, dossier: Dossier, event: Event) -> Dossier:
-        common: dict[str, Any] = {"by": self.user, "at": event.at}
-        reason = event.fields.get("reason") or NO_REASON
-        kind = event.type
-        if kind == EventType.TRANSFERRED:
+        """Replay one event through the action its record names (`workflow.actions`, those
+        that `replays`); a `transferred` event is a transfer or a hand-over, by where the file
+        is (`transfer` below)."""
+        if event.type == EventType.TRANSFERRED:
             return self.transfer(dossier, event)
-        if kind == EventType.SUPPLEMENT_REQUESTED:
-            items = [event.fields["reason"]] if event.fields.get("reason") else [NO_ITEMS]
-            return actions.request_supplement(dossier=dossier, reason=reason, items=items, **common)
-        if kind == EventType.SUPPLEMENT_RECEIVED:
-            return actions.receive_supplement(dossier=dossier, **common)
-        if kind == EventType.EXTENDED:
-            return actions.apologise_and_extend(
-                dossier=dossier, new_due_at=event.fields["new_due_at"], reason=reason, **common
-            )
-        if kind == EventType.RESOLVED:
-            return actions.record_resolution(
-                dossier=dossier, outcome=event.fields["outcome"], **common
-            )
-        if kind == EventType.RETURNED_UNRESOLVED:
-            return actions.return_unresolved(dossier=dossier, reason=reason, **common)
-        if kind == EventType.WITHDRAWN:
-            return actions.withdraw_dossier(dossier=dossier, reason=reason, **common)
-        if kind == EventType.RESULT_DELIVERED:
-            return actions.deliver_result(dossier=dossier, via=event.fields["via"], **common)
-        raise LineRejected(f"unknown event type {kind!r}")  # check_line let none through
+        action = REPLAYED.get(event.type)
+        if action is None:
+            raise LineRejected(f"unknown event type {event.type!r}")  # check_line let none through
+        values = {field.name: _replayed_value(field, event) for field in action.fields}
+        present = {name: value for name, value in values.items() if value is not None}
+        return actions.perform(action.name, dossier=dossier, by=self.user, at=event.at, **present)
 
     def transfer(self, dossier: Dossier, event: Event) -> Dossier:
         """At the one-stop: chuyển xử lý (transfer_dossier), then a hand-over if the file names
@@ -427,6 +423,19 @@ class _Replay:
                 return dossier
             self.echoes.extend(written)
         return actions.hand_over(dossier=dossier, by=self.user, to=self.targets[to], at=event.at)
+
+
+def _replayed_value(field: ActionField, event: Event) -> Any:
+    """The value of an action's field from a history event: the format's field of the same
+    name, or for prose its reason. What the domain requires and the old system did not record
+    gets a placeholder: a reason, and a list of papers asked for (the reason, if any). None:
+    the action's own default."""
+    reason = event.fields.get("reason") or ""
+    if field.kind == Kind.LINES:
+        return [reason] if reason else [NO_ITEMS]
+    if field.kind == Kind.PARAGRAPH:
+        return reason or (NO_REASON if field.required else None)
+    return event.fields.get(field.name)
 
 
 def _refused(line: DossierLine, event: Event, error: MotcuaError) -> LineRejected:
@@ -458,7 +467,7 @@ def acting_user(username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         raise ValidationFailed(f"Không có tài khoản {username}.", code="user_not_found")
-    if not user.is_active or not user.memberships.filter(role=Role.SYSTEM, is_active=True):
+    if not access.holds_anywhere(user, Role.SYSTEM):
         raise ValidationFailed(
             f"Tài khoản {username} không có vai trò hệ thống (system) đang hoạt động.",
             code="not_a_system_user",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -15,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.accounts import access
+from motcua.catalog.models import Unit
 from motcua.core import ratelimit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
@@ -34,14 +34,7 @@ def _over_limit(request: HttpRequest) -> bool:
     )
 
 
-def public_units() -> list[Unit]:
-    """Each province (a root unit) and the receiving points (centres, branches) under it."""
-    roots = list(Unit.objects.filter(parent__isnull=True, is_active=True))
-    under = Q(pk__in=[])
-    for root in roots:
-        under |= Q(path__startswith=root.path)
-    centres = Unit.objects.filter(under, kind__in=RECEIVING_KINDS, is_active=True)
-    return list(Unit.objects.filter(Q(pk__in=[r.pk for r in roots]) | Q(pk__in=centres)))
+public_units = access.published_units
 
 
 def _dashboard(selection: board.Selection, unit: Unit) -> board.Dashboard:

@@ -24,7 +24,7 @@ from moto import mock_aws
 from motcua.accounts.models import User
 from motcua.catalog.models import Unit
 from motcua.core.clock import local
-from motcua.core.errors import PermissionRefused, ValidationFailed
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.documents import services, sniffing
 from motcua.documents.models import Document, DocumentKind
 from motcua.documents.services import add_document, open_document
@@ -360,11 +360,11 @@ def test_the_limit_is_stated_in_megabytes(media, dossier, counter_officer) -> No
 
 def test_staff_of_another_unit_may_not_attach(media, dossier, commune_officer, outsider) -> None:
     for person in (commune_officer, outsider):
-        with pytest.raises(PermissionRefused) as caught:
+        with pytest.raises(NotFound) as caught:
             add_document(
                 dossier=dossier, by=person, uploaded_file=upload(pdf_bytes()), kind="other"
             )
-        assert caught.value.code == "not_allowed_for_dossier"
+        assert caught.value.code == "dossier_not_found"
     assert nothing_written(media)
 
 
@@ -493,9 +493,9 @@ def test_open_document_streams_the_bytes_to_those_who_may_see_them(
     for person in (counter_officer, specialist):
         with open_document(document, by=person) as stream:
             assert b"".join(stream.chunks()) == data
-    with pytest.raises(PermissionRefused) as caught:
+    with pytest.raises(NotFound) as caught:
         open_document(document, by=commune_officer)
-    assert caught.value.code == "not_allowed_for_dossier"
+    assert caught.value.code == "dossier_not_found"
 
 
 def test_a_file_from_disk_can_be_attached(media, dossier, counter_officer, tmp_path) -> None:

@@ -11,7 +11,8 @@ from motcua.accounts.models import Membership, Role
 from motcua.catalog.models import Unit
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
-from motcua.workflow.states import TRANSITIONS, Status
+from motcua.workflow.actions import TRANSITIONS
+from motcua.workflow.states import Status
 from tests.conftest import make_user, vn
 from tests.dossiers.test_receive_dossier import receive
 

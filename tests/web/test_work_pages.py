@@ -45,7 +45,7 @@ def test_the_desk_offers_only_what_the_user_may_do(
     assert 'data-action="approve"' not in page
     agency_view = as_user(specialist).get(f"/quay/ho-so/{dossier.code}/").content.decode()
     assert 'data-testid="no-actions"' in agency_view  # the agency sees it, cannot act yet
-    assert as_user(commune_officer).get(f"/quay/ho-so/{dossier.code}/").status_code == 403
+    assert as_user(commune_officer).get(f"/quay/ho-so/{dossier.code}/").status_code == 404
 
 
 def test_acting_from_the_desk(dossier, counter_officer) -> None:

@@ -1,0 +1,278 @@
+"""Who may see and do what, where: the one home of motcua's access rules.
+
+People act through memberships: a role held at an organisation unit. A role held at a unit
+holds at every unit under it (a unit's `path` is a prefix of theirs). On that:
+
+- **Seeing a dossier** (`visible_to`, `dossier_for`, `may_see`): staff of any role at a unit
+  over its receiving unit or its deciding agency, and staff of a co-ordinating unit (liên
+  thông) from the moment its step opens (it must read the dossier to answer, and keeps sight
+  of what it answered); a superuser sees every dossier. A dossier someone may not see does not
+  exist for them: pages, the API, downloads, papers and lists answer 404 (`NotFound`,
+  `dossier_not_found`), never 403, so that codes cannot be probed.
+- **Acting on a dossier** (`may_act`, `refusal_to_act`): one of the action's roles
+  (`workflow/actions.py`) at its place: the receiving one-stop, the deciding agency, or the
+  unit of an open inter-agency step; for the assignee's own steps, only the assignee (or the
+  system replaying history). Someone who may see the dossier but not act is refused with 403.
+- **Receiving at a counter** (`counter_units`, `may_receive_at`): a counter officer of that
+  very unit, or the system replaying history anywhere under its unit.
+- **Reporting on a unit** (`reportable_units`, `may_report_on`): staff of any role, for their
+  units and every unit under them; a superuser, every unit. Public statistics publish the
+  provinces and their receiving points (`published_units`).
+- **Documents** follow their dossier (`may_open_document`).
+- **Role-bound pages** (the counter's intake, the agencies' debts, the tracking book, the
+  director's overview) ask `units_where` / `holds_anywhere`; without the role they answer 403.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from typing import TYPE_CHECKING, TypeAlias
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from motcua.accounts.models import Role, User
+from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.core.errors import NotFound, PermissionRefused
+from motcua.core.text import clean_text
+from motcua.dossiers.models import Dossier, DossierStep, StepKind
+from motcua.workflow.actions import ACTIONS, Action
+from motcua.workflow.states import Place
+
+if TYPE_CHECKING:
+    from motcua.documents.models import Document
+
+# Roles whose holders watch every dossier received under their units (the inbox's overview).
+MONITORS = (Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR)
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user holds, read once: their active memberships as (role, unit path), so that
+    checking every action of a desk costs one query."""
+
+    user_id: int | None
+    held: tuple[tuple[str, str], ...] = ()
+    superuser: bool = False
+
+    def paths(self, *roles: str) -> list[str]:
+        """Paths of the units where the user holds one of `roles` (any role if none given)."""
+        return sorted({path for role, path in self.held if not roles or role in roles})
+
+    def holds(self, roles: Iterable[str], unit: Unit) -> bool:
+        """True if the user holds one of `roles` at `unit` or at a unit over it."""
+        wanted = set(roles)
+        return any(role in wanted and unit.path.startswith(path) for role, path in self.held)
+
+
+# Whom a question is about: a user as a request carries it (anonymous included), or the grants
+# already read for one.
+Who: TypeAlias = AbstractBaseUser | AnonymousUser | Grants
+
+
+def grants(who: Who) -> Grants:
+    """The grants of `who`; nothing for an anonymous or deactivated user."""
+    if isinstance(who, Grants):
+        return who
+    if not isinstance(who, User) or not who.is_active:
+        return Grants(user_id=None)
+    held = who.memberships.filter(is_active=True).values_list("role", "unit__path")
+    return Grants(user_id=who.pk, held=tuple(held), superuser=who.is_superuser)
+
+
+def holds_role_at(who: Who, role: str, unit: Unit) -> bool:
+    return grants(who).holds((role,), unit)
+
+
+def holds_anywhere(who: Who, *roles: str) -> bool:
+    return bool(grants(who).paths(*roles))
+
+
+def units_where(who: Who, *roles: str) -> QuerySet[Unit]:
+    """The units (themselves, not those under them) where `who` holds one of `roles`."""
+    paths = grants(who).paths(*roles)
+    return Unit.objects.filter(path__in=paths)
+
+
+def units_under(paths: list[str]) -> QuerySet[Unit]:
+    """The units at or under any of `paths` (one indexed prefix filter each)."""
+    if not paths:
+        return Unit.objects.none()
+    return Unit.objects.filter(reduce(operator.or_, (Q(path__startswith=p) for p in paths)))
+
+
+def holders(role: str, unit: Unit) -> QuerySet[User]:
+    """Active users holding `role` at `unit` or at a unit over it (who may be given its work)."""
+    parts = unit.path.rstrip("/").split("/")
+    over = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return (
+        User.objects.filter(
+            memberships__role=role,
+            memberships__is_active=True,
+            memberships__unit__path__in=over,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+# --- seeing dossiers ----------------------------------------------------------------------
+
+
+def visible_to(who: Who) -> QuerySet[Dossier]:
+    """The dossiers `who` may see (see the module's docstring).
+
+    In SQL: the ids of the dossiers received under the user's units, decided under them, or
+    with an inter-agency step under them, as one UNION ALL of three index scans (receiving
+    unit, agency, step unit), kept apart from the caller's own filters. An OR of the three
+    over the dossier table would make PostgreSQL read the whole table for every question."""
+    found = grants(who)
+    if found.superuser:
+        return Dossier.objects.all()
+    paths = found.paths()
+    if not paths:
+        return Dossier.objects.none()
+    units = units_under(paths).values("pk")
+    received = Dossier.objects.filter(receiving_unit__in=units).order_by().values("pk")
+    decided = Dossier.objects.filter(agency__in=units).order_by().values("pk")
+    consulted = (
+        DossierStep.objects.filter(kind=StepKind.INTER_AGENCY, unit__in=units)
+        .order_by()
+        .values("dossier_id")
+    )
+    return Dossier.objects.filter(pk__in=received.union(decided, consulted, all=True))
+
+
+def may_see(who: Who, dossier: Dossier) -> bool:
+    return visible_to(who).filter(pk=dossier.pk).exists()
+
+
+def dossier_for(who: Who, code: str, *, seen_version: int | None = None) -> Dossier:
+    """The dossier with this code if `who` may see it, as the caller saw it (`seen_version`:
+    the actions refuse it if it is not the current one). Refused as not found otherwise,
+    exactly like a code that does not exist."""
+    wanted = clean_text(code).upper()
+    dossier = None
+    if wanted:
+        dossier = (
+            visible_to(who)
+            .select_related("procedure_version", "receiving_unit", "agency")
+            .filter(code=wanted)
+            .first()
+        )
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {clean_text(code)}.", code="dossier_not_found")
+    if seen_version is not None:
+        dossier.version = seen_version
+    return dossier
+
+
+def may_open_document(who: Who, document: Document) -> bool:
+    """A document is seen by whoever may see its dossier."""
+    return may_see(who, document.dossier)
+
+
+# --- acting on dossiers -------------------------------------------------------------------
+
+
+def place_of(dossier: Dossier, action: Action) -> Unit:
+    """The unit at which `action` is taken on `dossier` (for ONE_STOP and AGENCY actions)."""
+    return dossier.receiving_unit if action.place == Place.ONE_STOP else dossier.agency
+
+
+def refusal_to_act(who: Who, dossier: Dossier, action: Action | str) -> PermissionRefused | None:
+    """Why `who` may not take `action` on `dossier`, or None if they may (the state and the
+    once-only rule are the action's own checks, in `dossiers/actions.py`)."""
+    record = ACTIONS[action] if isinstance(action, str) else action
+    found = grants(who)
+    if record.place == Place.STEP:
+        if open_steps_for(found, dossier):
+            return None
+        return PermissionRefused(
+            "Bạn không thuộc đơn vị phối hợp nào của hồ sơ.", code="not_your_unit"
+        )
+    place = place_of(dossier, record)
+    if not found.holds(record.roles, place):
+        return PermissionRefused(
+            "Bạn không có vai trò phù hợp tại đơn vị đang giữ hồ sơ này.", code="not_your_step"
+        )
+    replaying = found.holds((Role.SYSTEM,), place)  # imports of history act for anyone
+    if record.assignee_only and dossier.assignee_id != found.user_id and not replaying:
+        return PermissionRefused("Hồ sơ không được phân công cho bạn.", code="not_assigned_to_you")
+    return None
+
+
+def may_act(who: Who, dossier: Dossier, action: Action | str) -> bool:
+    return refusal_to_act(who, dossier, action) is None
+
+
+def may_answer_step(who: Who, step: DossierStep) -> bool:
+    """May `who` answer this inter-agency step: one of the answering roles at its unit."""
+    return grants(who).holds(ACTIONS["complete_step"].roles, step.unit)
+
+
+def open_steps_for(who: Who, dossier: Dossier) -> list[str]:
+    """Keys of the open inter-agency steps of `dossier` that `who` may answer."""
+    found = grants(who)
+    if not found.held:
+        return []
+    steps = dossier.steps.filter(kind=StepKind.INTER_AGENCY, completed_at__isnull=True)
+    return [step.key for step in steps.select_related("unit") if may_answer_step(found, step)]
+
+
+def counter_units(who: Who) -> QuerySet[Unit]:
+    """Active units at whose counter `who` may receive dossiers (their very units)."""
+    return units_where(who, Role.COUNTER_OFFICER).filter(is_active=True)
+
+
+def may_receive_at(who: Who, unit: Unit) -> bool:
+    """A counter officer of the unit, or the system replaying history anywhere below its unit."""
+    found = grants(who)
+    if found.holds((Role.SYSTEM,), unit):
+        return True
+    return unit.is_active and unit.path in found.paths(Role.COUNTER_OFFICER)
+
+
+def monitored_paths(who: Who) -> list[str]:
+    """Units whose received dossiers `who` watches as a centre director or administrator."""
+    return grants(who).paths(*MONITORS)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def reportable_units(who: Who) -> list[Unit]:
+    """The units `who` may report on, as offered in a picker: the units of their memberships
+    and the receiving points (centres, branches) under them, top-down, inactive ones included
+    (their history is still reported). An agency under a centre is a row of the centre's table
+    by agency rather than a choice of its own. A superuser: every root and receiving point."""
+    found = grants(who)
+    units: QuerySet[Unit] = Unit.objects.all()
+    if found.superuser:
+        return list(units.filter(Q(parent__isnull=True) | Q(kind__in=RECEIVING_KINDS)))
+    paths = found.paths()
+    if not paths:
+        return []
+    under = reduce(operator.or_, (Q(path__startswith=p) for p in paths))
+    return list(units.filter(Q(path__in=paths) | (under & Q(kind__in=RECEIVING_KINDS))))
+
+
+def may_report_on(who: Who, unit: Unit) -> bool:
+    """Figures of `unit` (and the lists behind them) for staff of any role at it or over it."""
+    found = grants(who)
+    return found.superuser or any(unit.path.startswith(path) for path in found.paths())
+
+
+def published_units() -> list[Unit]:
+    """What the public statistics publish: each province (an active root unit) and the active
+    receiving points (centres, branches) under it."""
+    roots = list(Unit.objects.filter(parent__isnull=True, is_active=True))
+    centres = units_under([root.path for root in roots]).filter(
+        kind__in=RECEIVING_KINDS, is_active=True
+    )
+    return list(Unit.objects.filter(Q(pk__in=[r.pk for r in roots]) | Q(pk__in=centres)))
