@@ -5,10 +5,10 @@ holds at every unit under it (a unit's `path` is a prefix of theirs). On that:
 
 - **Seeing a dossier** (`visible_to`, `dossier_for`, `may_see`): staff of any role at a unit
   over its receiving unit or its deciding agency, and staff of a co-ordinating unit (liên
-  thông) from the moment its step opens (it must read the dossier to answer, and keeps sight
-  of what it answered); a superuser sees every dossier. A dossier someone may not see does not
-  exist for them: pages, the API, downloads, papers and lists answer 404 (`NotFound`,
-  `dossier_not_found`), never 403, so that codes cannot be probed.
+  thông) while its step is open (it must read the dossier to give its opinion; the opinion
+  stays in the dossier's log); a superuser sees every dossier. A dossier someone may not see
+  does not exist for them: pages, the API, downloads, papers and lists answer 404
+  (`NotFound`, `dossier_not_found`), never 403, so that codes cannot be probed.
 - **Acting on a dossier** (`may_act`, `refusal_to_act`): one of the action's roles
   (`workflow/actions.py`) at its place: the receiving one-stop, the deciding agency, or the
   unit of an open inter-agency step; for the assignee's own steps, only the assignee (or the
@@ -124,32 +124,46 @@ def holders(role: str, unit: Unit) -> QuerySet[User]:
 # --- seeing dossiers ----------------------------------------------------------------------
 
 
-def visible_to(who: Who) -> QuerySet[Dossier]:
-    """The dossiers `who` may see (see the module's docstring).
+def may_see(who: Who, dossier: Dossier) -> bool:
+    """May `who` see `dossier` (the rule of the module's docstring, for one dossier): a role at
+    a unit over its receiving unit or its agency, or over a unit whose inter-agency step on it
+    is open. `visible_to` is its SQL twin for lists; a test keeps the two equal."""
+    found = grants(who)
+    if found.superuser:
+        return True
+    paths = found.paths()
+    if not paths:
+        return False
+    held = (dossier.receiving_unit.path, dossier.agency.path, *_consulted_paths(dossier))
+    return any(unit.startswith(path) for unit in held for path in paths)
 
-    In SQL: the ids of the dossiers received under the user's units, decided under them, or
-    with an inter-agency step under them, as one UNION ALL of three index scans (receiving
-    unit, agency, step unit), kept apart from the caller's own filters. An OR of the three
-    over the dossier table would make PostgreSQL read the whole table for every question."""
+
+def _consulted_paths(dossier: Dossier) -> list[str]:
+    """Units holding an open inter-agency step (liên thông) of `dossier`."""
+    open_steps = dossier.steps.filter(kind=StepKind.INTER_AGENCY, completed_at__isnull=True)
+    return list(open_steps.values_list("unit__path", flat=True))
+
+
+def visible_to(who: Who) -> QuerySet[Dossier]:
+    """The dossiers `who` may see: the SQL twin of `may_see`, for lists.
+
+    Index-friendly: the user's units and the dossiers on which they are consulted now are read
+    first (both bounded: by the catalogue, and by the open inter-agency steps, from their own
+    partial index), so the condition is an OR of three lists of literal ids on indexed columns
+    (receiving unit, agency, id), which PostgreSQL can answer from the indexes or in one pass,
+    as the size of the answer warrants, whatever else the caller filters or sorts by."""
     found = grants(who)
     if found.superuser:
         return Dossier.objects.all()
-    paths = found.paths()
-    if not paths:
+    units = list(units_under(found.paths()).values_list("pk", flat=True))
+    if not units:
         return Dossier.objects.none()
-    units = units_under(paths).values("pk")
-    received = Dossier.objects.filter(receiving_unit__in=units).order_by().values("pk")
-    decided = Dossier.objects.filter(agency__in=units).order_by().values("pk")
-    consulted = (
-        DossierStep.objects.filter(kind=StepKind.INTER_AGENCY, unit__in=units)
-        .order_by()
-        .values("dossier_id")
+    consulted = DossierStep.objects.filter(
+        kind=StepKind.INTER_AGENCY, completed_at__isnull=True, unit_id__in=units
+    ).values_list("dossier_id", flat=True)
+    return Dossier.objects.filter(
+        Q(receiving_unit_id__in=units) | Q(agency_id__in=units) | Q(pk__in=list(consulted))
     )
-    return Dossier.objects.filter(pk__in=received.union(decided, consulted, all=True))
-
-
-def may_see(who: Who, dossier: Dossier) -> bool:
-    return visible_to(who).filter(pk=dossier.pk).exists()
 
 
 def dossier_for(who: Who, code: str, *, seen_version: int | None = None) -> Dossier:
@@ -160,12 +174,11 @@ def dossier_for(who: Who, code: str, *, seen_version: int | None = None) -> Doss
     dossier = None
     if wanted:
         dossier = (
-            visible_to(who)
-            .select_related("procedure_version", "receiving_unit", "agency")
+            Dossier.objects.select_related("procedure_version", "receiving_unit", "agency")
             .filter(code=wanted)
             .first()
         )
-    if dossier is None:
+    if dossier is None or not may_see(who, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ {clean_text(code)}.", code="dossier_not_found")
     if seen_version is not None:
         dossier.version = seen_version

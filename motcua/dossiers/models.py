@@ -299,6 +299,13 @@ class DossierStep(models.Model):
         ordering = ["dossier_id", "opened_at", "id"]
         indexes = [
             models.Index(fields=["unit", "completed_at"], name="step_unit_completed"),
+            # who is consulted on what now (accounts.access.visible_to): the few open
+            # inter-agency steps of a unit, not its many reception and appraisal steps
+            models.Index(
+                fields=["unit", "dossier"],
+                name="step_open_inter_agency",
+                condition=models.Q(kind="inter_agency", completed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -303,7 +303,8 @@ def test_a_coordinating_unit_sees_the_dossier_while_its_step_is_open(
         )
     )
     assert answered["timeline"][-1]["type"] == "step_completed"
-    assert land.get(f"{BASE}/{code}").status_code == 200  # having acted on it, they still see it
+    # their opinion is in the dossier's log; the dossier is theirs no more
+    assert land.get(f"{BASE}/{code}").status_code == 404
 
 
 # --- who may call ------------------------------------------------------------------------
