@@ -159,3 +159,21 @@ def test_the_desk_refuses_too_many_or_too_long_lines_and_writes_nothing(
         )
         assert not form.is_valid() and "items" in form.errors
     assert dossier.events.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_desk_and_the_inbox_show_the_english_labels_in_english(counter_officer) -> None:
+    from html import escape
+
+    from django.test import Client
+
+    dossier = receive(counter_officer, received_at=vn(2025, 5, 5, 9, 0))
+    client = Client()
+    client.force_login(counter_officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    desk = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
+    assert escape(ACTIONS["transfer"].label.en) in desk
+    assert escape(ACTIONS["withdraw"].label.en) in desk
+    assert ACTIONS["transfer"].label.vi not in desk
+    inbox = client.get("/quay/viec-can-lam/").content.decode()
+    assert f">{ACTIONS['transfer'].waiting_label.en}<" in inbox.replace("\n", "")
