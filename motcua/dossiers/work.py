@@ -15,7 +15,7 @@ from motcua.workflow.states import AT_AGENCY, Status
 
 DUE_SOON = timedelta(hours=24)
 
-# Which states wait for which role, at which place (domain.md §4.1).
+# Which states wait for which role, at which place (docs/domain/lifecycle.md#who-acts-where).
 WAITING_AT_ONE_STOP = {
     Status.RECEIVED: "Chuyển cơ quan giải quyết",
     Status.AWAITING_SUPPLEMENT: "Chờ công dân bổ sung",

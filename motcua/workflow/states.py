@@ -1,4 +1,4 @@
-"""Dossier states (trạng thái hồ sơ) and the transitions between them, domain.md §4.2.
+"""Dossier states (trạng thái hồ sơ) and the transitions between them, docs/domain/lifecycle.md.
 
 One table, readable on one screen: for each action, the states it may start from, the state it
 leads to, and the roles that may take it. Pure Python: who belongs to which unit is checked by
