@@ -104,7 +104,7 @@ class Unit(models.Model):
 
     @property
     def dossier_prefix(self) -> str:
-        """The agency identity part of dossier codes (domain.md §6.7)."""
+        """The agency identity part of dossier codes (docs/domain/codes.md#identity-code)."""
         if self.identity_code:
             return self.identity_code
         return ".".join(part for part in _split_code(self.code.upper()) if part)

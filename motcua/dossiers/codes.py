@@ -1,4 +1,4 @@
-"""Dossier codes (mã hồ sơ), domain.md §6.7: `<agency identity code>-<YYMMDD>-<sequence>`.
+"""Dossier codes (mã hồ sơ), docs/domain/codes.md: `<agency identity code>-<YYMMDD>-<sequence>`.
 
 The sequence counts dossiers received by one unit on one day, from 0001, with no gap and no
 repeat: it is taken inside the intake transaction, so a failed intake gives its number back."""

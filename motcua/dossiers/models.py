@@ -181,7 +181,7 @@ class Dossier(models.Model):
 
 
 class EventType(models.TextChoices):
-    """The event vocabulary: the interchange.md names (motcua.dossiers/1) first, then the
+    """The event vocabulary: the names of docs/interchange/dossiers.md first, then the
     finer steps of the agencies' work that motcua records but other systems need not know."""
 
     RECEIVED = "received", _("Tiếp nhận")

@@ -1,4 +1,4 @@
-"""The steps of a dossier's process as they run (domain.md §3.4): opened when the dossier
+"""Steps of a dossier's process (docs/domain/lifecycle.md#process-steps): opened when the dossier
 reaches them, completed when it leaves, each with its own deadline — its share of the legal
 time — so that a late step is attributed to the unit that held it. Called by actions only."""
 

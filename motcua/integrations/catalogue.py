@@ -1,4 +1,4 @@
-"""The catalogue interchange format `motcua.catalogue/1` (interchange.md): import and export.
+"""The catalogue format `motcua.catalogue/1` (docs/interchange/catalogue.md): import and export.
 
 An import is validated whole before anything is written; a bad file is rejected with every
 problem found, each with its line and reason. Importing the same file twice changes nothing;

@@ -1,4 +1,4 @@
-"""The dossier history format `motcua.dossiers/1` (interchange.md): import and export.
+"""The dossier history format `motcua.dossiers/1` (docs/interchange/dossiers.md): import and export.
 
 Import: a JSON Lines file, one dossier per line, streamed. Each line is checked for shape (no
 database), skipped if its code is already here (idempotency), then its events are REPLAYED
@@ -54,7 +54,7 @@ SYSTEM_USERNAME = "system.import"
 NO_REASON = "Không có lý do trong dữ liệu nhập"
 NO_ITEMS = "Giấy tờ theo yêu cầu"
 
-# The format's event vocabulary, in the order of the table in interchange.md.
+# The format's event vocabulary, in the order of docs/interchange/dossiers.md#events.
 FORMAT_EVENTS = (
     EventType.RECEIVED,
     EventType.TRANSFERRED,

@@ -117,7 +117,7 @@ def _parse(raw: bytes) -> dict[str, Any] | BadLine:
 
 
 def parse_moment(raw: Any, what: str) -> datetime:
-    """An ISO 8601 timestamp WITH an offset (interchange.md); anything else rejects the line."""
+    """An ISO 8601 timestamp WITH an offset (docs/interchange/README.md#conventions), or reject."""
     if not isinstance(raw, str) or not raw:
         raise LineRejected(f"{what} must be an ISO 8601 timestamp with an offset, got {raw!r}")
     try:

@@ -1,4 +1,4 @@
-"""The ratings format `motcua.ratings/1` (interchange.md): import and export.
+"""The ratings format `motcua.ratings/1` (docs/interchange/ratings.md): import and export.
 
 One completed rating form per line. A form is recognised when it comes again by its
 `source_key`: the SHA-256 of its canonical content (unit, moment in UTC, channel, dossier,

@@ -1,3 +1,3 @@
-"""Periodic statistical reports (báo cáo định kỳ), domain.md §9 and interchange.md
+"""Periodic statistical reports (báo cáo định kỳ), docs/domain/reports.md and the format
 `motcua.report/1`: exact, reconciled figures computed by SQL aggregation, each traceable to the
 dossiers it counts (`drilldown`)."""

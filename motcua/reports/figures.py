@@ -1,5 +1,5 @@
-"""What every figure of a report counts, defined once (domain.md §9.3, interchange.md
-`motcua.report/1`).
+"""What every figure of a report counts, defined once (docs/domain/reports.md#definitions,
+docs/interchange/report.md).
 
 Each figure key ("received.online", "resolved.late", …) maps to one `Q` over `Dossier`, written
 against the columns and a few expressions (the reporting due, local dates). The aggregate
@@ -283,7 +283,7 @@ def session_start(groups: Mapping[tuple[int, ...], list[int]]) -> Case:
 
 
 def timeliness(spec: ReportSpec) -> dict[str, Q]:
-    """Early / on time / late of an ended dossier against its reporting due (domain.md §5.6),
+    """Early / on time / late against the reporting due (docs/domain/legal-clock.md#classification),
     the SQL twin of `motcua.workflow.classification.classify`; a partition of the ended."""
     due = reporting_due()
     end_day, due_day = local_day("ended_at"), local_day(due)
@@ -396,8 +396,8 @@ def read_counts(row: Mapping[str, Any]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Imbalance:
-    """An identity of §9.3 that does not hold: `figure` is `value` but `expected` (the sum of
-    `parts`)."""
+    """A failed identity (docs/domain/reports.md#balance-identity): `figure` is `value` but
+    `expected` (the sum of `parts`)."""
 
     figure: str
     value: int

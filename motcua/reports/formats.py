@@ -1,5 +1,5 @@
 """Output formats of a report. Each renderer takes a `Report` and returns bytes; the CLI offers
-every format registered in `RENDERERS`. JSON is motcua.report/1 (interchange.md); XLSX and PDF
+every format registered in `RENDERERS`. JSON is docs/interchange/report.md; XLSX and PDF
 print form II.06a with the Decision 766 indicators, by agency unless another grouping is
 asked for (`default_by`)."""
 

@@ -1,4 +1,4 @@
-"""The Decision 766 indicators that motcua's own data can compute (domain.md §8), for one report.
+"""The Decision 766 indicators motcua's data can compute for one report (docs/domain/reports.md).
 
 Each indicator carries its formula in words, its numerator and denominator (so a reader can
 redo the division), the value, and — where the decision fixes them — its threshold and points

@@ -1,4 +1,4 @@
-"""Form II.06a/VPCP/KSTT (domain.md §9.1) as data: the columns, and one line per row of the
+"""Form II.06a (docs/domain/reports.md#form-ii06a) as data: the columns, and one line per row of the
 report plus the total, shared by the XLSX and PDF renderers so the two print the same table.
 
 The official form has 13 columns: received (3 = 4 + 5 + 6), resolved (7 = 8 + 9 + 10) and

@@ -1,4 +1,4 @@
-"""Reporting periods (kỳ báo cáo), domain.md §9.2.
+"""Reporting periods (kỳ báo cáo), docs/domain/reports.md#periods.
 
 A period is a pair of dates `(start, end)`, both inclusive, in the site's time zone. Two
 cut-off conventions exist: `calendar` (1st to last day of the months) and `day15` (from the

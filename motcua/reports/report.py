@@ -26,7 +26,7 @@ class Report:
         return self.figures.balanced and all(row.figures.balanced for row in self.rows)
 
     def as_dict(self) -> dict[str, Any]:
-        """The motcua.report/1 document (interchange.md), keys in the format's order."""
+        """The motcua.report/1 document (docs/interchange/report.md), keys in the format's order."""
         spec = self.spec
         head: dict[str, Any] = {
             "format": FORMAT,

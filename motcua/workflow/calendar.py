@@ -1,4 +1,4 @@
-"""The working calendar (lịch làm việc) of the Vietnamese public sector, domain.md §5.1-§5.3.
+"""The working calendar (lịch làm việc) of the Vietnamese public sector, docs/domain/legal-clock.md.
 
 Terms used throughout:
 
@@ -84,7 +84,7 @@ class Session:
 
 
 DEFAULT_SESSIONS = (Session(time(7, 0), time(11, 30)), Session(time(13, 30), time(17, 0)))
-"""07:00-11:30 and 13:30-17:00: 8 working hours a day (domain.md §5.1)."""
+"""07:00-11:30 and 13:30-17:00: 8 working hours a day (docs/domain/legal-clock.md#sessions)."""
 
 _SESSION_TEXT = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 

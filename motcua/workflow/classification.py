@@ -1,8 +1,8 @@
-"""Early, on time or late (trước hạn / đúng hạn / quá hạn), domain.md §5.6.
+"""Early, on time or late (trước hạn / đúng hạn / quá hạn), docs/domain/legal-clock.md.
 
 Practice and the national scoring note disagree, so a report names its `ClassificationRule`:
 the same dossier can be on time by the provincial day rule and late by Decision 766.
-`ended_at` is the dossier's end instant as §5.6 defines it; `due_at` its due (None when the
+`ended_at` is the dossier's end instant as that page defines it; `due_at` its due (None when the
 procedure has no time limit, which every rule reads as on time).
 """
 

@@ -1,4 +1,4 @@
-"""The legal clock: the due date (ngày hẹn trả) of a dossier, domain.md §5.2-§5.5 and §5.7.
+"""The legal clock: the due date (ngày hẹn trả) of a dossier, docs/domain/legal-clock.md.
 
 Terms:
 
@@ -66,7 +66,7 @@ class Duration:
 
 
 class Convention(StrEnum):
-    """How a time limit becomes a due instant (domain.md §5.4).
+    """How a time limit becomes a due instant (docs/domain/legal-clock.md#conventions).
 
     HOURS (H, default): due = started_at + the limit in working minutes, walking sessions
     and the calendar, so the due keeps the clock time of receipt.

@@ -1,5 +1,5 @@
 """Dossier states (trạng thái hồ sơ), the roles people act in and the places they act at,
-domain.md §4.2.
+docs/domain/lifecycle.md.
 
 Which action leads from which states to which, and who may take it, is declared once per
 action in `workflow/actions.py`. Pure Python: who belongs to which unit is checked by

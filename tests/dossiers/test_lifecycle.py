@@ -1,5 +1,5 @@
-"""The whole life of a dossier (domain.md §4): the right people at each step, the clock effects
-of §5.5, the process steps, and refusals that change nothing."""
+"""The life of a dossier (docs/domain/lifecycle.md): the right people at each step, the effects
+of docs/domain/legal-clock.md#pauses, the process steps, and refusals that change nothing."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_a_supplement_pauses_the_clock(dossier, counter_officer, agency_leader, 
         dossier=dossier, by=counter_officer, at=vn(2025, 5, 19, 9, 0)
     )
     assert dossier.status == "ASSIGNED"  # back where it was
-    assert dossier.due_at == vn(2025, 5, 28, 16, 0)  # domain.md §5.7 E4, pause
+    assert dossier.due_at == vn(2025, 5, 28, 16, 0)  # docs/domain/legal-clock.md#worked-examples E4
     last = dossier.events.order_by("-sequence").first()
     assert last.type == "supplement_received"
     assert last.data["due_at"] == "2025-05-28T16:00:00+07:00"
@@ -134,7 +134,7 @@ def test_the_restart_rule_counts_the_whole_duration_again(
     dossier = actions.receive_supplement(
         dossier=dossier, by=counter_officer, at=vn(2025, 5, 19, 9, 0)
     )
-    assert dossier.due_at == vn(2025, 6, 2, 9, 0)  # domain.md §5.7 E4, restart
+    assert dossier.due_at == vn(2025, 6, 2, 9, 0)  # docs/domain/legal-clock.md#worked-examples E4
 
 
 def test_a_second_supplement_request_is_allowed_but_flagged(

@@ -26,7 +26,7 @@ def code(day: str = "210405", number: int = 1) -> str:
 
 def dossier_line(number: int = 1, *events: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """A dossier of 3.000333 received at AH on Mon 5 Apr 2021; events default to the
-    interchange.md example (recorded appointment, resolved, delivered by post)."""
+    docs/interchange/dossiers.md#example (recorded appointment, resolved, sent by post)."""
     line: dict[str, Any] = {
         "code": code(number=number),
         "procedure": PROCEDURE,

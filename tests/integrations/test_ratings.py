@@ -31,7 +31,7 @@ def rating(**fields) -> dict:
 def test_ratings_import_once_and_bad_lines_are_reported(catalogue, tmp_path, capsys) -> None:
     run_import("dossiers", write_lines(tmp_path / "d.jsonl", [dossier_line(1)]), capsys)
     lines = [
-        rating(),  # 1: the interchange.md example
+        rating(),  # 1: docs/interchange/ratings.md#example
         rating(
             at="2021-04-20T10:00:00+07:00",
             channel="paper",

@@ -159,7 +159,7 @@ def test_a_supplement_moves_the_due_and_is_seen_at_period_end(march: History) ->
     assert set(drilldown.dossiers(april, "pending.awaiting_supplement")) == {march.fresh("R7")}
 
 
-# --- E8 of domain.md: due 16 May 2025 15:30 -----------------------------------------------
+# --- docs/domain/legal-clock.md#classification: due 16 May 2025 15:30 ------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Reporting periods under the two cut-off conventions (domain.md §9.2)."""
+"""Reporting periods under the two cut-off conventions (docs/domain/reports.md#periods)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ D = date
         (periods.month(2025, 1, "day15"), (D(2024, 12, 15), D(2025, 1, 14))),
         (periods.quarter(2020, 1), (D(2020, 1, 1), D(2020, 3, 31))),
         (periods.quarter(2025, 4), (D(2025, 10, 1), D(2025, 12, 31))),
-        # Kon Tum Q1 2023 (domain.md §9.4): 15 Dec – 14 Mar
+        # Kon Tum Q1 2023 (docs/domain/reports.md#periods): 15 Dec – 14 Mar
         (periods.quarter(2023, 1, "day15"), (D(2022, 12, 15), D(2023, 3, 14))),
         (periods.half_year(2020, 1), (D(2020, 1, 1), D(2020, 6, 30))),
         (periods.half_year(2025, 2), (D(2025, 7, 1), D(2025, 12, 31))),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 MARCH = ["--unit", "AH", "--from", "2025-03-01", "--to", "2025-03-31"]
 
-# The example document of interchange.md, keys only.
+# The example of docs/interchange/report.md#example, keys only.
 CONTRACT = {
     "format": None, "unit": None, "include_subunits": None, "from": None, "to": None,
     "carried_over": None,

@@ -1,4 +1,4 @@
-"""The working calendar: the public-sector closed and worked days of domain.md §5.3, counting
+"""The working calendar: the closed and worked days of docs/domain/legal-clock.md, counting
 against a day-by-day reference, session boundaries, and the shipped swap table."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 # ---------------------------------------------------------------------------------------------
-# Closed and worked days (domain.md §5.3 table)
+# Closed and worked days (docs/domain/legal-clock.md#holidays-and-swaps)
 
 CLOSED_2025 = [
     date(2025, 1, 1),  # Tết Dương lịch

@@ -1,4 +1,4 @@
-"""Early / on time / late under the three named rules of domain.md §5.6 (E8 included)."""
+"""Early / on time / late under the three rules of docs/domain/legal-clock.md#classification."""
 
 from __future__ import annotations
 

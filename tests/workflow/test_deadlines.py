@@ -1,6 +1,6 @@
-"""Due dates (ngày hẹn trả): the worked examples of domain.md §5.7 and the boundary cases.
+"""Due dates (ngày hẹn trả): docs/domain/legal-clock.md#worked-examples and the boundary cases.
 
-Calendar of §5.3, sessions 07:00-11:30 and 13:30-17:00. H = working-hour addition (default),
+Shipped calendar, sessions 07:00-11:30 and 13:30-17:00. H = working-hour addition (default),
 D = Civil Code day counting.
 """
 
@@ -81,7 +81,7 @@ def case(
 
 
 EXAMPLES = [
-    # domain.md §5.7
+    # docs/domain/legal-clock.md#worked-examples
     case("E1 H", at(2025, 4, 24, 10), "3d", H, at(2025, 4, 28, 10)),
     case("E1 D", at(2025, 4, 24, 10), "3d", D, at(2025, 4, 28, 17)),
     case("E2 H", at(2025, 4, 29, 15, 30), "10d", H, at(2025, 5, 16, 15, 30)),

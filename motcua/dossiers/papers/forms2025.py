@@ -16,8 +16,8 @@ Forms 02–06 print the QR code of the public lookup page at the top left and th
 Every string is normalised to NFC before it reaches a template, and the template engine
 escapes all of it. Times print in Vietnam time as "10 giờ 00 phút, ngày 24/04/2025".
 
-The field lists follow the 2018 forms and domain.md §6; confirm them against the Circular's
-Appendix I before production printing (domain.md §13, question 2).
+The field lists follow the 2018 forms (docs/domain/papers.md); confirm them against the Circular's
+Appendix I before production printing (docs/domain/papers.md#open-questions).
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Command(MotcuaCommand):
             "--rule",
             choices=[r.value for r in ClassificationRule],
             default=ClassificationRule.DAY.value,
-            help="early / on time / late rule (domain.md §5.6)",
+            help="early / on time / late rule (docs/domain/legal-clock.md#classification)",
         )
         parser.add_argument(
             "--denied-as-returned",
