@@ -152,15 +152,14 @@ class Selection:
     include_subunits: bool = True
 
     def spec(self, unit: Unit, start: date | None = None, end: date | None = None) -> ReportSpec:
-        """The report of `unit` for the selection's dates (or `start`..`end`): a receiving
-        point's (centre, branch) counts what it received; an agency's, what it decides."""
+        """The report of `unit` for the selection's dates (or `start`..`end`), in the unit's
+        own scope (`figures.scope_for`)."""
         return ReportSpec(
             unit=unit,
             start=start or self.start,
             end=end or self.end,
             include_subunits=self.include_subunits,
             rule=self.rule,
-            decided=not unit.is_receiving_point,
         )
 
     def query(self) -> dict[str, str]:
