@@ -22,11 +22,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motcua.accounts.models import User
+from motcua.backoffice import dashboard_page as board
+from motcua.backoffice.dashboard_selection import (
+    P_FIGURE,
+    P_GROUP,
+    P_PAGE,
+    Selection,
+    read_selection,
+    unit_choices,
+)
 from motcua.catalog.models import RECEIVING_KINDS, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
-from motcua.reports import dashboard as board
 from motcua.reports.drilldown import dossiers
+from motcua.reports.explanations import PARENTS, explain
 from motcua.reports.figures import KEYS, LABELS
 from motcua.reports.formats import RENDERERS
 from motcua.reports.formats import render as render_report
@@ -84,14 +93,12 @@ class _Refused(Exception):
         self.message, self.status = message, status
 
 
-def _chosen(request: HttpRequest) -> tuple[list[Unit], board.Selection, Unit]:
+def _chosen(request: HttpRequest) -> tuple[list[Unit], Selection, Unit]:
     user: User = request.user  # type: ignore[assignment]
     offered = offered_units(user)
     if not offered:
         raise _Refused(_("Bạn chưa được phân công ở đơn vị nào nên chưa xem được báo cáo."), 403)
-    selection = board.read_selection(
-        request.GET, default_unit=offered[0].code, today=local(now()).date()
-    )
+    selection = read_selection(request.GET, default_unit=offered[0].code, today=local(now()).date())
     unit = Unit.objects.filter(code=selection.unit_code).first()
     if unit is None:
         raise ValidationFailed(
@@ -105,10 +112,10 @@ def _chosen(request: HttpRequest) -> tuple[list[Unit], board.Selection, Unit]:
 
 
 def _form_context(
-    offered: list[Unit], selection: board.Selection | None, request: HttpRequest
+    offered: list[Unit], selection: Selection | None, request: HttpRequest
 ) -> dict[str, Any]:
     return board.form_context(selection, request.GET, local(now()).date()) | {
-        "units": board.unit_choices(offered),
+        "units": unit_choices(offered),
         "selection": selection,
         "full_form": True,
     }
@@ -121,7 +128,7 @@ def _refusal(request: HttpRequest, offered: list[Unit], message: str, status: in
 
 def _chosen_or_refusal(
     request: HttpRequest,
-) -> tuple[list[Unit], board.Selection, Unit] | HttpResponse:
+) -> tuple[list[Unit], Selection, Unit] | HttpResponse:
     """`_chosen`, or the dashboard page explaining why not (403 refused, 422 bad input)."""
     user: User = request.user  # type: ignore[assignment]
     try:
@@ -182,12 +189,12 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
         _offered, selection, unit = _chosen(request)
-        key = str(request.GET.get(board.P_FIGURE, "")).strip()
+        key = str(request.GET.get(P_FIGURE, "")).strip()
         if key not in KEYS:
             raise ValidationFailed(
                 _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
             )
-        group = str(request.GET.get(board.P_GROUP, "")).strip()
+        group = str(request.GET.get(P_GROUP, "")).strip()
         agency = None
         if group:
             agency = Unit.objects.filter(code=group).first()
@@ -204,11 +211,11 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     found = dossiers(
         spec, key, by=Grouping.AGENCY if agency else None, group=agency.code if agency else None
     ).select_related("procedure_version", "agency")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(board.P_PAGE))
-    query = selection.query() | {board.P_FIGURE: key}
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    query = selection.query() | {P_FIGURE: key}
     if agency:
-        query[board.P_GROUP] = agency.code
-    parent = board.PARENTS.get(key)
+        query[P_GROUP] = agency.code
+    parent = PARENTS.get(key)
     return render(
         request,
         "reports/dashboard_dossiers.html",
@@ -219,7 +226,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "key": key,
             "label": LABELS[key],
             "parent_label": LABELS[parent] if parent and parent != "to_process" else "",
-            "explanation": board.explain(key, spec),
+            "explanation": explain(key, spec),
             "page": page,
             "count": board.number(page.paginator.count),
             "query": urlencode(query),

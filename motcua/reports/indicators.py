@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
-from motcua.core.templatetags.motcua import vn_number
+from motcua.core.text import vn_number
 from motcua.documents.models import Document, DocumentKind
 from motcua.feedback.models import Rating
 from motcua.reports.figures import (

@@ -20,9 +20,10 @@ from django.utils import translation
 
 from motcua.accounts.models import Role, User
 from motcua.backoffice import dashboard as staff
+from motcua.backoffice import dashboard_page as board
 from motcua.catalog.models import Unit
-from motcua.reports import dashboard as board
 from motcua.reports.figures import FIGURES, LABELS, Figures, ReportSpec, compute
+from motcua.reports.numbers import percent_text
 from tests.conftest import make_user
 from tests.reports.history import History, build_march, build_ratings, people
 from tests.web.test_english import in_english
@@ -451,7 +452,7 @@ def test_the_dashboard_alone_may_use_inline_styles(march, director) -> None:
     ],
 )
 def test_a_share_is_rounded_half_up_to_two_decimals(part, whole, text) -> None:
-    assert board.percent(part, whole) == text
+    assert percent_text(part, whole) == text
 
 
 # --- the public page ------------------------------------------------------------------------
