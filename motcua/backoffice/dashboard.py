@@ -34,8 +34,8 @@ from motcua.backoffice.dashboard_selection import (
 from motcua.catalog.models import RECEIVING_KINDS, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
-from motcua.reports.drilldown import dossiers
-from motcua.reports.explanations import PARENTS, explain
+from motcua.reports import drilldown
+from motcua.reports.explanations import PARENTS
 from motcua.reports.figures import KEYS, LABELS
 from motcua.reports.formats import RENDERERS
 from motcua.reports.formats import render as render_report
@@ -151,6 +151,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": data,
         "chart_data": data.chart_data(),
         "drill": f"{reverse('backoffice:dashboard_dossiers')}?{urlencode(selection.query())}",
+        "drill_ratings": (
+            f"{reverse('backoffice:dashboard_ratings')}?{urlencode(selection.query())}"
+        ),
         "download_query": urlencode(selection.query()),
     }
     response = render(request, "reports/dashboard.html", context)
@@ -181,19 +184,31 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+def _chosen_list(request: HttpRequest, known: tuple[str, ...]) -> tuple[Selection, Unit, str]:
+    """`_chosen`, and the list (`chi-so`) among `known`."""
+    _offered, selection, unit = _chosen(request)
+    key = str(request.GET.get(P_FIGURE, "")).strip()
+    if key not in known:
+        raise ValidationFailed(
+            _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
+        )
+    return selection, unit, key
+
+
+def _back(selection: Selection, key: str) -> str:
+    """The dashboard, at the figure or the indicators the list came from."""
+    place = board.anchor(key) if key in KEYS else "indicators-title"
+    return f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}#{place}"
+
+
 @login_required
 @require_safe
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """The dossiers behind one figure (`chi-so`), of one agency's row (`nhom`) or of the whole
-    report: the same query string as the dashboard, plus those two."""
+    """The dossiers behind one figure or indicator term (`chi-so`), of one agency's row
+    (`nhom`) or of the whole report: the same query string as the dashboard, plus those two."""
     user: User = request.user  # type: ignore[assignment]
     try:
-        _offered, selection, unit = _chosen(request)
-        key = str(request.GET.get(P_FIGURE, "")).strip()
-        if key not in KEYS:
-            raise ValidationFailed(
-                _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
-            )
+        selection, unit, key = _chosen_list(request, drilldown.DOSSIER_KEYS)
         group = str(request.GET.get(P_GROUP, "")).strip()
         agency = None
         if group:
@@ -208,7 +223,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as error:
         return _refusal(request, offered_units(user), error.message, 422)
     spec = selection.spec(unit)
-    found = dossiers(
+    found = drilldown.dossiers(
         spec, key, by=Grouping.AGENCY if agency else None, group=agency.code if agency else None
     ).select_related("procedure_version", "agency")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
@@ -224,13 +239,45 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "agency": agency,
             "key": key,
-            "label": LABELS[key],
+            "label": drilldown.label(key),
             "parent_label": LABELS[parent] if parent and parent != "to_process" else "",
-            "explanation": explain(key, spec),
+            "explanation": drilldown.explanation(key, spec),
+            "working_days": board.working_days(spec, key),
             "page": page,
             "count": board.number(page.paginator.count),
             "query": urlencode(query),
-            "back": f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}"
-            f"#{board.anchor(key)}",
+            "back": _back(selection, key),
+        },
+    )
+
+
+@login_required
+@require_safe
+def rating_list(request: HttpRequest) -> HttpResponse:
+    """The citizens' ratings behind a term of indicator 5.4 (`chi-so`): the same query
+    string as the dashboard, plus that one."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        selection, unit, key = _chosen_list(request, drilldown.RATING_KEYS)
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    spec = selection.spec(unit)
+    found = drilldown.ratings(spec, key).select_related("unit", "dossier")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    return render(
+        request,
+        "reports/dashboard_ratings.html",
+        {
+            "selection": selection,
+            "unit": unit,
+            "label": drilldown.label(key),
+            "explanation": drilldown.explanation(key, spec),
+            "page": page,
+            "rows": board.rating_rows(page.object_list),
+            "count": board.number(page.paginator.count),
+            "query": urlencode(selection.query() | {P_FIGURE: key}),
+            "back": _back(selection, key),
         },
     )

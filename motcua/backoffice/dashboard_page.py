@@ -10,13 +10,14 @@ decides what a figure counts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -30,7 +31,8 @@ from motcua.backoffice.dashboard_selection import (
     form_values,
 )
 from motcua.catalog.models import Unit
-from motcua.reports import periods
+from motcua.feedback.models import Rating
+from motcua.reports import drilldown, indicators, periods
 from motcua.reports.explanations import PARENTS, WHOLES, explain
 from motcua.reports.figures import (
     ENDED_UNCLASSIFIED,
@@ -41,8 +43,7 @@ from motcua.reports.figures import (
     ReportSpec,
     compute,
 )
-from motcua.reports.indicators import compute_indicators, texts
-from motcua.reports.numbers import percent_text, shown
+from motcua.reports.numbers import percent_text, rounded, shown
 from motcua.reports.ratings import scales
 from motcua.reports.report import Report, build_report
 from motcua.reports.rows import Grouping
@@ -441,6 +442,51 @@ def rating_views(report: Report) -> list[ScaleView]:
     return views
 
 
+# --- the lists behind the indicators ------------------------------------------------------
+
+
+def working_days(spec: ReportSpec, key: str) -> str:
+    """On the list of indicator 2.2, the listed dossiers' working days added up (the
+    indicator's numerator), as shown; "" on any other list."""
+    if key != indicators.TIMED:
+        return ""
+    total = drilldown.dossiers(spec, key).aggregate(days=Sum("working_days_used"))["days"]
+    return shown(rounded(total or 0))
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """A rating as its list shows it: when, where, how, each answer in words."""
+
+    at: datetime
+    place: str
+    channel: str
+    answers: list[str]
+    dossier_code: str
+
+
+def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
+    known = {scale.code: scale for scale in scales()}
+
+    def answer(code: str, value: object) -> str:
+        scale = known.get(code)
+        if scale is None:
+            return f"{code}: {value}"
+        labels = {str(v[0]): str(v[1]) for v in scale.values}
+        return f"{scale.name}: {labels.get(str(value), str(value))}"
+
+    return [
+        RatingRow(
+            at=rating.at,
+            place=rating.unit.name,
+            channel=rating.get_channel_display(),
+            answers=[answer(code, value) for code, value in rating.answers.items()],
+            dossier_code=rating.dossier.code if rating.dossier else "",
+        )
+        for rating in ratings
+    ]
+
+
 # --- the whole dashboard --------------------------------------------------------------------
 
 
@@ -471,7 +517,7 @@ class Dashboard:
     @cached_property
     def indicators(self) -> list[dict[str, Any]]:
         """The Decision 766 indicators of the report, computed when the page shows them."""
-        return [texts(indicator) for indicator in compute_indicators(self.report)]
+        return [indicators.texts(i) for i in indicators.compute_indicators(self.report)]
 
     def chart_data(self) -> dict[str, Any]:
         """The data island the page's script draws from (no code, only numbers and words)."""
