@@ -23,11 +23,20 @@ from django.views.decorators.http import require_safe
 
 from motcua.accounts import access
 from motcua.accounts.models import User
+from motcua.backoffice import dashboard_page as board
+from motcua.backoffice.dashboard_selection import (
+    P_FIGURE,
+    P_GROUP,
+    P_PAGE,
+    Selection,
+    read_selection,
+    unit_choices,
+)
 from motcua.catalog.models import Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
-from motcua.reports import dashboard as board
-from motcua.reports.drilldown import dossiers
+from motcua.reports import drilldown
+from motcua.reports.explanations import PARENTS
 from motcua.reports.figures import KEYS, LABELS
 from motcua.reports.formats import RENDERERS
 from motcua.reports.formats import render as render_report
@@ -52,14 +61,12 @@ class _Refused(Exception):
         self.message, self.status = message, status
 
 
-def _chosen(request: HttpRequest) -> tuple[list[Unit], board.Selection, Unit]:
+def _chosen(request: HttpRequest) -> tuple[list[Unit], Selection, Unit]:
     user: User = request.user  # type: ignore[assignment]
     offered = offered_units(user)
     if not offered:
         raise _Refused(_("Bạn chưa được phân công ở đơn vị nào nên chưa xem được báo cáo."), 403)
-    selection = board.read_selection(
-        request.GET, default_unit=offered[0].code, today=local(now()).date()
-    )
+    selection = read_selection(request.GET, default_unit=offered[0].code, today=local(now()).date())
     unit = Unit.objects.filter(code=selection.unit_code).first()
     if unit is None:
         raise ValidationFailed(
@@ -73,10 +80,10 @@ def _chosen(request: HttpRequest) -> tuple[list[Unit], board.Selection, Unit]:
 
 
 def _form_context(
-    offered: list[Unit], selection: board.Selection | None, request: HttpRequest
+    offered: list[Unit], selection: Selection | None, request: HttpRequest
 ) -> dict[str, Any]:
     return board.form_context(selection, request.GET, local(now()).date()) | {
-        "units": board.unit_choices(offered),
+        "units": unit_choices(offered),
         "selection": selection,
         "full_form": True,
     }
@@ -89,7 +96,7 @@ def _refusal(request: HttpRequest, offered: list[Unit], message: str, status: in
 
 def _chosen_or_refusal(
     request: HttpRequest,
-) -> tuple[list[Unit], board.Selection, Unit] | HttpResponse:
+) -> tuple[list[Unit], Selection, Unit] | HttpResponse:
     """`_chosen`, or the dashboard page explaining why not (403 refused, 422 bad input)."""
     user: User = request.user  # type: ignore[assignment]
     try:
@@ -112,6 +119,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": data,
         "chart_data": data.chart_data(),
         "drill": f"{reverse('backoffice:dashboard_dossiers')}?{urlencode(selection.query())}",
+        "drill_ratings": (
+            f"{reverse('backoffice:dashboard_ratings')}?{urlencode(selection.query())}"
+        ),
         "download_query": urlencode(selection.query()),
     }
     response = render(request, "reports/dashboard.html", context)
@@ -142,20 +152,32 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+def _chosen_list(request: HttpRequest, known: tuple[str, ...]) -> tuple[Selection, Unit, str]:
+    """`_chosen`, and the list (`chi-so`) among `known`."""
+    _offered, selection, unit = _chosen(request)
+    key = str(request.GET.get(P_FIGURE, "")).strip()
+    if key not in known:
+        raise ValidationFailed(
+            _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
+        )
+    return selection, unit, key
+
+
+def _back(selection: Selection, key: str) -> str:
+    """The dashboard, at the figure or the indicators the list came from."""
+    place = board.anchor(key) if key in KEYS else "indicators-title"
+    return f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}#{place}"
+
+
 @login_required
 @require_safe
 def dossier_list(request: HttpRequest) -> HttpResponse:
-    """The dossiers behind one figure (`chi-so`), of one agency's row (`nhom`) or of the whole
-    report: the same query string as the dashboard, plus those two."""
+    """The dossiers behind one figure or indicator term (`chi-so`), of one agency's row
+    (`nhom`) or of the whole report: the same query string as the dashboard, plus those two."""
     user: User = request.user  # type: ignore[assignment]
     try:
-        _offered, selection, unit = _chosen(request)
-        key = str(request.GET.get(board.P_FIGURE, "")).strip()
-        if key not in KEYS:
-            raise ValidationFailed(
-                _("Không có chỉ tiêu «%(key)s».") % {"key": key}, code="unknown_figure"
-            )
-        group = str(request.GET.get(board.P_GROUP, "")).strip()
+        selection, unit, key = _chosen_list(request, drilldown.DOSSIER_KEYS)
+        group = str(request.GET.get(P_GROUP, "")).strip()
         agency = None
         if group:
             agency = Unit.objects.filter(code=group).first()
@@ -169,14 +191,14 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as error:
         return _refusal(request, offered_units(user), error.message, 422)
     spec = selection.spec(unit)
-    found = dossiers(
+    found = drilldown.dossiers(
         spec, key, by=Grouping.AGENCY if agency else None, group=agency.code if agency else None
     ).select_related("procedure_version", "agency")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(board.P_PAGE))
-    query = selection.query() | {board.P_FIGURE: key}
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    query = selection.query() | {P_FIGURE: key}
     if agency:
-        query[board.P_GROUP] = agency.code
-    parent = board.PARENTS.get(key)
+        query[P_GROUP] = agency.code
+    parent = PARENTS.get(key)
     return render(
         request,
         "reports/dashboard_dossiers.html",
@@ -185,13 +207,45 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "agency": agency,
             "key": key,
-            "label": LABELS[key],
+            "label": drilldown.label(key),
             "parent_label": LABELS[parent] if parent and parent != "to_process" else "",
-            "explanation": board.explain(key, spec),
+            "explanation": drilldown.explanation(key, spec),
+            "working_days": board.working_days(spec, key),
             "page": page,
             "count": board.number(page.paginator.count),
             "query": urlencode(query),
-            "back": f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}"
-            f"#{board.anchor(key)}",
+            "back": _back(selection, key),
+        },
+    )
+
+
+@login_required
+@require_safe
+def rating_list(request: HttpRequest) -> HttpResponse:
+    """The citizens' ratings behind a term of indicator 5.4 (`chi-so`): the same query
+    string as the dashboard, plus that one."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        selection, unit, key = _chosen_list(request, drilldown.RATING_KEYS)
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    spec = selection.spec(unit)
+    found = drilldown.ratings(spec, key).select_related("unit", "dossier")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    return render(
+        request,
+        "reports/dashboard_ratings.html",
+        {
+            "selection": selection,
+            "unit": unit,
+            "label": drilldown.label(key),
+            "explanation": drilldown.explanation(key, spec),
+            "page": page,
+            "rows": board.rating_rows(page.object_list),
+            "count": board.number(page.paginator.count),
+            "query": urlencode(selection.query() | {P_FIGURE: key}),
+            "back": _back(selection, key),
         },
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("so-theo-doi/", files.tracking_book, name="tracking_book"),
     path("bao-cao/", dashboard.dashboard, name="dashboard"),
     path("bao-cao/ho-so/", dashboard.dossier_list, name="dashboard_dossiers"),
+    path("bao-cao/danh-gia/", dashboard.rating_list, name="dashboard_ratings"),
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 
 _SPACES = re.compile(r"\s+")
 
@@ -26,3 +27,12 @@ def fold_accents(value: str) -> str:
 
 def digits_only(value: str | None) -> str:
     return "".join(ch for ch in clean_text(value) if ch.isdigit())
+
+
+def vn_number(value: object) -> str:
+    """12345 → "12.345", Decimal("12345.5") → "12.345,5": Vietnamese separators (a dot between
+    thousands, a decimal comma), digits as given: rounding is the caller's."""
+    if value is None or value == "":
+        return ""
+    text = f"{value:,}" if isinstance(value, int | Decimal) else str(value)
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

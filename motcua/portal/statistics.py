@@ -15,11 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from motcua.accounts import access
+from motcua.backoffice import dashboard_page as board
+from motcua.backoffice.dashboard_selection import (
+    Selection,
+    form_values,
+    read_selection,
+    unit_choices,
+)
 from motcua.catalog.models import Unit
 from motcua.core import ratelimit
 from motcua.core.clock import local, now
 from motcua.core.errors import ValidationFailed
-from motcua.reports import dashboard as board
 
 # Seconds a page may be reused by browsers and shared caches, and its figures by the server.
 MAX_AGE = 300
@@ -37,7 +43,7 @@ def _over_limit(request: HttpRequest) -> bool:
 public_units = access.published_units
 
 
-def _dashboard(selection: board.Selection, unit: Unit) -> board.Dashboard:
+def _dashboard(selection: Selection, unit: Unit) -> board.Dashboard:
     """The figures of a (unit, month), reused for `MAX_AGE` seconds by every visitor."""
     key = f"statistics:{unit.pk}:{selection.start:%Y%m%d}:{selection.end:%Y%m%d}:{get_language()}"
     found = cache.get(key)
@@ -56,13 +62,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
     units = public_units()
     today = local(now()).date()
     context: dict[str, object] = board.form_context(None, request.GET, today) | {
-        "units": board.unit_choices(units),
+        "units": unit_choices(units),
         "full_form": False,
     }
     try:
         if not units:
             raise ValidationFailed(_("Chưa có đơn vị nào công bố số liệu."), code="no_units")
-        selection = board.read_selection(
+        selection = read_selection(
             request.GET, default_unit=units[0].code, today=today, month_only=True
         )
         unit = next((u for u in units if u.code == selection.unit_code), None)
@@ -80,7 +86,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     data = _dashboard(selection, unit)
     context |= {
         "selection": selection,
-        "form": board.form_values(selection, request.GET, today),
+        "form": form_values(selection, request.GET, today),
         "board": data,
         "chart_data": data.chart_data(),
     }

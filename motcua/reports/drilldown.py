@@ -1,19 +1,43 @@
-"""The dossiers behind a figure (truy xuất hồ sơ của từng chỉ tiêu).
+"""The dossiers or ratings behind a number (truy xuất hồ sơ của từng chỉ tiêu).
 
 `dossiers(spec, "resolved.late")` filters by the same `Q` the aggregate counts with
-(`figures.definitions`), so a figure always equals the size of its list. With `group` (from a
-`--by` row) the list is the row's share.
+(`figures.definitions`), so a figure always equals the size of its list. The Decision 766
+indicators' numerators and denominators are lists too: a figure key, one of
+`indicators.DOSSIER_KEYS` (the same `Q`s their aggregate counts) or, for the ratings of 5.4,
+one of `indicators.RATING_KEYS` (`ratings`). With `group` (from a `--by` row) a list of
+dossiers is the row's share.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Dossier
-from motcua.reports.figures import KEYS, ReportSpec, definitions, scoped
+from motcua.feedback.models import Rating
+from motcua.reports import indicators
+from motcua.reports.explanations import explain
+from motcua.reports.figures import KEYS, LABELS, ReportSpec, definitions, scoped
+from motcua.reports.ratings import rating_filter
 from motcua.reports.rows import Grouping, group_filter
 
-__all__ = ["KEYS", "dossiers"]
+DOSSIER_KEYS: tuple[str, ...] = (*KEYS, *indicators.DOSSIER_KEYS)
+RATING_KEYS = indicators.RATING_KEYS
+
+__all__ = ["DOSSIER_KEYS", "KEYS", "RATING_KEYS", "dossiers", "label", "ratings"]
+
+
+def _unknown(key: str, known: tuple[str, ...]) -> ValidationFailed:
+    return ValidationFailed(f"Không có chỉ tiêu {key}.", code="unknown_figure", known=list(known))
+
+
+def _dossier_q(spec: ReportSpec, key: str) -> Q:
+    if key in KEYS:
+        return definitions(spec)[key]
+    if key in indicators.DOSSIER_KEYS:
+        return indicators.dossier_definitions(spec)[key]
+    raise _unknown(key, DOSSIER_KEYS)
 
 
 def dossiers(
@@ -24,11 +48,35 @@ def dossiers(
     group: str | None = None,
 ) -> QuerySet[Dossier]:
     """The dossiers counted by figure `key` ("carried_over", "pending.awaiting_supplement",
-    "online_service.resolved.total", …) of the report `spec`; with `by` and `group`, only
-    those of that row (a unit or agency code, or a procedure code)."""
-    selected = scoped(spec).filter(definitions(spec)[key])
+    "online_service.resolved.total", …) or indicator list `key` ("indicator.in_time") of the
+    report `spec`; with `by` and `group`, only those of that row (a unit or agency code, or a
+    procedure code)."""
+    selected = scoped(spec).filter(_dossier_q(spec, key))
     if by is not None:
         if group is None:
             raise ValueError("a row is chosen by both `by` and `group`")
         selected = selected.filter(group_filter(Grouping(by), group))
     return selected.order_by("received_at", "pk")
+
+
+def ratings(spec: ReportSpec, key: str) -> QuerySet[Rating]:
+    """The ratings counted by `key` of `RATING_KEYS` in the report `spec`, oldest first."""
+    if key not in RATING_KEYS:
+        raise _unknown(key, RATING_KEYS)
+    chosen = indicators.RATING_DEFINITIONS[key]
+    return Rating.objects.filter(rating_filter(spec)).filter(chosen).order_by("at", "pk")
+
+
+def label(key: str) -> Promise:
+    """The heading of the list `key` (lazy)."""
+    labels = LABELS | indicators.DOSSIER_LABELS | indicators.RATING_LABELS
+    if key not in labels:
+        raise _unknown(key, (*DOSSIER_KEYS, *RATING_KEYS))
+    return labels[key]
+
+
+def explanation(key: str, spec: ReportSpec) -> str:
+    """What the list `key` holds, in words (a figure's formula, an indicator list's rule)."""
+    if key in KEYS:
+        return explain(key, spec)
+    return str(indicators.LIST_EXPLANATIONS[key])

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -128,15 +129,30 @@ LABELS: dict[str, Promise] = {
 }
 
 
+class Scope(StrEnum):
+    """Which dossiers a unit's report counts."""
+
+    RECEIVED = "received"  # received at the unit's counters (tiếp nhận): a centre's report
+    DECIDED = "decided"  # decided by the unit as the competent agency (cơ quan giải quyết)
+
+
+def scope_for(unit: Unit) -> Scope:
+    """The scope of a unit's report, for every interface (command, dashboard, downloads,
+    public statistics): a receiving point (a centre, a branch) reports what it received, the
+    figures it publishes; any other unit (a department, its offices, a commune's committee)
+    receives nothing at a counter of its own and reports what it decides, wherever it was
+    received."""
+    return Scope.RECEIVED if unit.is_receiving_point else Scope.DECIDED
+
+
 @dataclass(frozen=True)
 class ReportSpec:
     """What to report: the unit (with its sub-units unless `include_subunits` is False), the
     dates `start`..`end` (inclusive, site zone), the early/on-time/late rule, and whether a
     written refusal counts as resolved (else it is returned unresolved).
 
-    The dossiers are those the unit received (the centre's view, the published figures);
-    with `decided`, those it decides as the competent agency, wherever they were received
-    (an agency's own view: a department receives nothing at its own counter)."""
+    `scope` says which dossiers are the unit's: left out, the unit's own (`scope_for`); a
+    caller names one only to compare the two views."""
 
     unit: Unit
     start: date
@@ -144,7 +160,7 @@ class ReportSpec:
     include_subunits: bool = True
     rule: ClassificationRule = ClassificationRule.DAY
     count_denied_as_resolved: bool = True
-    decided: bool = False
+    scope: Scope | None = None  # always a Scope once built
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -156,6 +172,12 @@ class ReportSpec:
                 end=self.end.isoformat(),
             )
         object.__setattr__(self, "rule", ClassificationRule(self.rule))
+        object.__setattr__(self, "scope", Scope(self.scope or scope_for(self.unit)))
+
+    @property
+    def decided(self) -> bool:
+        """The dossiers the unit decides (rather than those it received)."""
+        return self.scope == Scope.DECIDED
 
     @cached_property
     def unit_ids(self) -> tuple[int, ...]:

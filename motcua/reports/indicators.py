@@ -1,65 +1,149 @@
 """The Decision 766 indicators motcua's data can compute for one report (docs/domain/reports.md).
 
-Each indicator carries its formula in words, its numerator and denominator (so a reader can
-redo the division), the value, and — where the decision fixes them — its threshold and points
-(`points = max` at or above the threshold, else `value × max ÷ threshold`; 2 decimals half up;
-no value when the denominator is 0). Where a term of the official formula is not in motcua's
-data (online payment, DVCQG synchronisation, complaints) the indicator says so in `note`, or is
-`available = False` with the reason, rather than inventing a figure.
+Each indicator carries its formula in words and the ratios it is made of: a numerator and a
+denominator (`Term`s), each with the key of the list of dossiers or ratings behind it
+(`drilldown`), so a reader can redo the division and check every count. Most indicators are
+one ratio; 5.4 subtracts two (late resolutions, dissatisfied ratings). An indicator has a value
+only when every denominator is above 0, and points only when it has a value: with nothing to
+divide by there is nothing to score. Where the decision fixes them, a threshold and points
+(`points = max` at or above the threshold, else `value × max ÷ threshold`; 2 decimals half up).
+Where a term of the official formula is not in motcua's data (online payment, DVCQG
+synchronisation, complaints) the indicator says so in `note`, or is `available = False` with
+the reason, rather than inventing a figure.
 
-The counts are SQL aggregates over the report's own definitions (`figures.definitions`), the
-average of 2.2 is an `Avg` over `Dossier.working_days_used`, so nothing loads dossiers.
+The counts are SQL aggregates over the report's own definitions (`figures.definitions`) and
+the `Q`s below, the same ones the drill-down lists filter by; the sum of 2.2 is a `Sum` over
+`Dossier.working_days_used`. Nothing loads dossiers. Values stay exact; `numbers` rounds what
+is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from motcua.core.templatetags.motcua import vn_number
 from motcua.documents.models import Document, DocumentKind
 from motcua.feedback.models import Rating
 from motcua.reports.figures import (
     RESOLVED_STATES,
     Definitions,
+    Figures,
     ReportSpec,
     candidates,
     definitions,
     scoped,
     short_query,
 )
+from motcua.reports.numbers import HUNDRED, NO_VALUE, percent, rounded, shown
 from motcua.reports.ratings import rating_filter
 from motcua.reports.report import Report
 
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
+__all__ = ["Indicator", "Ratio", "Term", "compute_indicators", "percent", "points", "texts"]
+
+# The lists the indicators count beyond the report's figures (drill-down keys).
+IN_TIME = "indicator.in_time"  # 2.1 numerator
+PROCESSED = "indicator.processed"  # 2.1 denominator
+TIMED = "indicator.timed"  # 2.2: received and resolved in the period, time recorded
+WITH_RESULT = "indicator.with_result"  # 4.1 numerator
+DIGITISED = "indicator.digitised"  # 4.2 numerator
+RATED = "indicator.rated"  # 5.4: the ratings of the period
+DISLIKED = "indicator.disliked"  # 5.4: those with a lowest answer
+
+DOSSIER_LABELS: dict[str, Promise] = {
+    IN_TIME: gettext_lazy("Hồ sơ trước hạn, đúng hạn, trong hạn"),
+    PROCESSED: gettext_lazy("Hồ sơ đã và đang giải quyết"),
+    TIMED: gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
+    WITH_RESULT: gettext_lazy("Hồ sơ có tệp kết quả"),
+    DIGITISED: gettext_lazy("Hồ sơ số hóa đủ thành phần và kết quả"),
+}
+RATING_LABELS: dict[str, Promise] = {
+    RATED: gettext_lazy("Phiếu đánh giá"),
+    DISLIKED: gettext_lazy("Phiếu đánh giá chọn mức thấp nhất"),
+}
+# What each list holds, in words (the heading's explanation on a drill-down page).
+LIST_EXPLANATIONS: dict[str, Promise] = {
+    IN_TIME: gettext_lazy(
+        "Chỉ số 2.1, tử số: hồ sơ đã giải quyết trong kỳ trước hạn hoặc đúng hạn, và hồ sơ "
+        "đang giải quyết cuối kỳ còn trong hạn hoặc đang chờ bổ sung; chỉ những hồ sơ phải "
+        "bổ sung nhiều nhất một lần."
+    ),
+    PROCESSED: gettext_lazy(
+        "Chỉ số 2.1, mẫu số: hồ sơ đã giải quyết trong kỳ và hồ sơ đang giải quyết cuối kỳ."
+    ),
+    TIMED: gettext_lazy(
+        "Chỉ số 2.2: hồ sơ tiếp nhận trong kỳ và đã giải quyết xong trước khi hết kỳ, có ghi "
+        "số ngày làm việc đã dùng. Mẫu số là số hồ sơ này, tử số là tổng số ngày của chúng."
+    ),
+    WITH_RESULT: gettext_lazy(
+        "Chỉ số 4.1, tử số: hồ sơ đã giải quyết trong kỳ có tệp kết quả giải quyết."
+    ),
+    DIGITISED: gettext_lazy(
+        "Chỉ số 4.2, tử số: hồ sơ đã giải quyết trong kỳ có tệp kết quả và có thành phần hồ "
+        "sơ được số hóa."
+    ),
+    RATED: gettext_lazy("Chỉ số 5.4: mọi phiếu đánh giá của công dân, tổ chức trong kỳ."),
+    DISLIKED: gettext_lazy(
+        "Chỉ số 5.4: phiếu đánh giá trong kỳ chọn mức thấp nhất (không hài lòng với kết quả, "
+        "hoặc thái độ không thân thiện)."
+    ),
+}
+DOSSIER_KEYS: tuple[str, ...] = tuple(DOSSIER_LABELS)
+RATING_KEYS: tuple[str, ...] = tuple(RATING_LABELS)
+
 # Answers that count as a dislike in 5.4: the built-in scales' lowest answers.
 DISLIKES = Q(answers__overall="dissatisfied") | Q(answers__attitude="unfriendly")
+RATING_DEFINITIONS: dict[str, Q] = {RATED: Q(), DISLIKED: DISLIKES}
 
 
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
-    """numerator ÷ denominator × 100, 2 decimals half up; None when the denominator is 0."""
-    if not denominator:
-        return None
-    return _round(Decimal(numerator) * HUNDRED / Decimal(denominator))
-
-
-def points(value: Decimal | None, threshold: Decimal, maximum: Decimal) -> Decimal | None:
-    """The scoring rule of ratio indicators with a threshold."""
+def points(
+    value: Decimal | None, threshold: Decimal | int, maximum: Decimal | int
+) -> Decimal | None:
+    """The scoring rule of ratio indicators with a threshold; no points without a value."""
     if value is None:
         return None
     if value >= threshold:
-        return maximum
-    return _round(value * maximum / threshold)
+        return Decimal(maximum)
+    return rounded(value * maximum / threshold)
+
+
+# --- what an indicator is made of --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A numerator or a denominator: its value and the key of the list behind it, a figure
+    key ("resolved.late") or one of `DOSSIER_KEYS` / `RATING_KEYS`."""
+
+    key: str
+    label: str
+    value: int | Decimal
+    sums: str = ""  # the listed dossiers' field it adds up (2.2's days); "" when it counts them
+
+    @property
+    def ratings(self) -> bool:
+        """The list behind it holds ratings, not dossiers."""
+        return self.key in RATING_KEYS
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: Term
+    denominator: Term
+
+    def __iter__(self) -> Iterator[Term]:
+        yield self.numerator
+        yield self.denominator
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.numerator.value, self.denominator.value)
 
 
 @dataclass(frozen=True)
@@ -79,17 +163,23 @@ class Indicator:
     name: str
     formula: str
     unit: str = "%"  # "%" or "days" (working days)
-    numerator: int | Decimal | None = None
-    denominator: int | None = None
+    ratios: tuple[Ratio, ...] = ()
     value: Decimal | None = None
-    threshold: Decimal | None = None
-    max_points: Decimal | None = None
+    threshold: int | None = None
+    max_points: int | None = None
     points: Decimal | None = None
     available: bool = True
     note: str = ""
-    numerator_label: str = ""
-    denominator_label: str = ""
     details: list[ProcedureTime] = field(default_factory=list)
+
+    @property
+    def numerator(self) -> int | Decimal | None:
+        """The numerator of a one-ratio indicator (None for 5.4 and the unavailable 3.6)."""
+        return self.ratios[0].numerator.value if len(self.ratios) == 1 else None
+
+    @property
+    def denominator(self) -> int | Decimal | None:
+        return self.ratios[0].denominator.value if len(self.ratios) == 1 else None
 
     def as_dict(self) -> dict[str, Any]:
         def num(x: Decimal | int | None) -> Any:
@@ -102,13 +192,72 @@ class Indicator:
             "unit": self.unit,
             "available": self.available,
             "numerator": num(self.numerator),
-            "denominator": self.denominator,
+            "denominator": num(self.denominator),
             "value": num(self.value),
-            "threshold": num(self.threshold),
-            "max_points": num(self.max_points),
+            "threshold": self.threshold,
+            "max_points": self.max_points,
             "points": num(self.points),
             "note": self.note,
         }
+
+
+# --- the dossiers and ratings they count ----------------------------------------------------
+
+
+def _finished(spec: ReportSpec, defs: Definitions) -> Q:
+    """2.2's dossiers: received in the period and resolved by its end."""
+    return defs["received.total"] & Q(status__in=RESOLVED_STATES, ended_at__lt=spec.bounds[1])
+
+
+def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> dict[str, Q]:
+    """The `Q` over `Dossier` of each of `DOSSIER_KEYS` (in the report's scope: `scoped`)."""
+    defs = defs or definitions(spec)
+    resolved = defs["resolved.total"]
+    within = defs["resolved.early"] | defs["resolved.on_time"]
+    pending_ok = defs["pending.within_time"] | defs["pending.awaiting_supplement"]
+    once = Q(supplement_count__lte=1)  # a second supplement makes a dossier late (766)
+    results = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.RESULT)
+    components = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.COMPONENT)
+    has_result, has_components = Q(Exists(results)), Q(Exists(components))
+    found = {
+        # resolved (ended in the period) and pending (open at its end) never overlap
+        IN_TIME: ((resolved & within) | pending_ok) & once,
+        PROCESSED: resolved | defs["pending.total"],
+        TIMED: _finished(spec, defs) & Q(working_days_used__isnull=False),
+        WITH_RESULT: resolved & has_result,
+        DIGITISED: resolved & has_result & has_components,
+    }
+    assert tuple(found) == DOSSIER_KEYS
+    return found
+
+
+def _counts(spec: ReportSpec, defs: Definitions) -> dict[str, Any]:
+    """Every count of `DOSSIER_KEYS` and `RATING_KEYS`, 2.2's sum of days ("days") and its
+    resolved dossiers without a recorded time ("untimed"): one aggregate each over dossiers
+    and ratings."""
+    qs = dossier_definitions(spec, defs)
+    named = {f"n{i}": Count("pk", filter=q) for i, q in enumerate(qs.values())}
+    untimed = _finished(spec, defs) & Q(working_days_used__isnull=True)
+    rated = {
+        f"r{i}": Count("pk", filter=q or None)  # Q(): every rating
+        for i, q in enumerate(RATING_DEFINITIONS.values())
+    }
+    with short_query():
+        row = candidates(spec).aggregate(
+            **named,
+            days=Sum("working_days_used", filter=qs[TIMED]),
+            untimed=Count("pk", filter=untimed),
+        )
+        ratings = Rating.objects.filter(rating_filter(spec)).aggregate(**rated)
+    counts: dict[str, Any] = {key: int(row[f"n{i}"] or 0) for i, key in enumerate(qs)}
+    counts |= {key: int(ratings[f"r{i}"] or 0) for i, key in enumerate(RATING_DEFINITIONS)}
+    # a sum of two-decimal values has two decimals (SQLite adds them as floats)
+    counts["days"] = rounded(row["days"] or 0)
+    counts["untimed"] = int(row["untimed"] or 0)
+    return counts
+
+
+# --- the indicators -------------------------------------------------------------------------
 
 
 def compute_indicators(report: Report) -> list[Indicator]:
@@ -116,10 +265,11 @@ def compute_indicators(report: Report) -> list[Indicator]:
     spec = report.spec
     f = report.figures
     defs = definitions(spec)
-    extra = _extra_counts(spec, defs) | {"resolved_total": f["resolved.total"]}
+    counts = _counts(spec, defs)
+    resolved = Term("resolved.total", _("Hồ sơ đã giải quyết"), f["resolved.total"])
     return [
-        _processed_in_time(f, extra),
-        _average_time(spec, defs),
+        _processed_in_time(counts),
+        _average_time(spec, defs, counts),
         _online_share(f),
         Indicator(
             id="3.6",
@@ -131,41 +281,42 @@ def compute_indicators(report: Report) -> list[Indicator]:
                 "của Cổng DVCQG), nên chưa tính được chỉ số này."
             ),
         ),
-        _e_results(extra),
-        _digitised(extra),
-        _satisfaction(f, extra),
+        _e_results(counts, resolved),
+        _digitised(counts, resolved),
+        _satisfaction(f, counts, resolved),
     ]
 
 
-def _extra_counts(spec: ReportSpec, defs: Definitions) -> dict[str, int]:
-    """The counts the indicators need beyond the report's figures, in one aggregate."""
-    resolved = defs["resolved.total"]
-    within = defs["resolved.early"] | defs["resolved.on_time"]
-    pending_ok = defs["pending.within_time"] | defs["pending.awaiting_supplement"]
-    once = Q(supplement_count__lte=1)
-    results = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.RESULT)
-    components = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.COMPONENT)
-    has_result, has_components = Q(Exists(results)), Q(Exists(components))
-    with short_query():
-        row = candidates(spec).aggregate(
-            resolved_in_time_once=Count("pk", filter=resolved & within & once),
-            pending_in_time_once=Count("pk", filter=pending_ok & once),
-            resolved_with_result=Count("pk", filter=resolved & has_result),
-            resolved_digitised=Count("pk", filter=resolved & has_result & has_components),
-        )
-        ratings = Rating.objects.filter(rating_filter(spec)).aggregate(
-            total=Count("pk"), dislikes=Count("pk", filter=DISLIKES)
-        )
-    counts = {key: int(value or 0) for key, value in row.items()}
-    counts["ratings"] = int(ratings["total"] or 0)
-    counts["dislikes"] = int(ratings["dislikes"] or 0)
-    return counts
+def _term(key: str, counts: Mapping[str, Any]) -> Term:
+    """The term counting list `key` of `DOSSIER_KEYS` / `RATING_KEYS`."""
+    labels = DOSSIER_LABELS | RATING_LABELS
+    return Term(key, str(labels[key]), counts[key])
 
 
-def _processed_in_time(f: Any, extra: dict[str, int]) -> Indicator:
-    numerator = extra["resolved_in_time_once"] + extra["pending_in_time_once"]
-    denominator = f["resolved.total"] + f["pending.total"]
+def _ratio(
+    *,
+    id: str,
+    name: str,
+    formula: str,
+    numerator: Term,
+    denominator: Term,
+    threshold: int | None = None,
+    note: str = "",
+) -> Indicator:
+    ratio = Ratio(numerator, denominator)
     return Indicator(
+        id=id,
+        name=name,
+        formula=formula,
+        ratios=(ratio,),
+        value=ratio.percent,
+        threshold=threshold,
+        note=note,
+    )
+
+
+def _processed_in_time(counts: Mapping[str, Any]) -> Indicator:
+    return _ratio(
         id="2.1",
         name=_("Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"),
         formula=_(
@@ -173,42 +324,30 @@ def _processed_in_time(f: Any, extra: dict[str, int]) -> Indicator:
             "bổ sung) ÷ (Đã giải quyết + Đang giải quyết) × 100; thời gian chờ bổ sung không "
             "tính; hồ sơ phải bổ sung quá một lần tính là quá hạn"
         ),
-        numerator=numerator,
-        denominator=denominator,
-        value=percent(numerator, denominator),
-        numerator_label=_("Hồ sơ trước hạn, đúng hạn, trong hạn"),
-        denominator_label=_("Hồ sơ đã và đang giải quyết"),
+        numerator=_term(IN_TIME, counts),
+        denominator=_term(PROCESSED, counts),
         note=_("Hồ sơ trả lại, rút hồ sơ không thuộc mẫu số."),
     )
 
 
-def _average_time(spec: ReportSpec, defs: Definitions) -> Indicator:
+def _average_time(spec: ReportSpec, defs: Definitions, counts: Mapping[str, Any]) -> Indicator:
     """Σ working days used ÷ dossiers received in the period and already resolved, per
     procedure and overall."""
-    finished = (
-        scoped(spec)
-        .filter(defs["received.total"])
-        .filter(status__in=RESOLVED_STATES, ended_at__lt=spec.bounds[1])
-    )
-    timed = finished.filter(working_days_used__isnull=False)
+    timed = scoped(spec).filter(dossier_definitions(spec, defs)[TIMED])
     with short_query():
-        overall = finished.aggregate(
-            n=Count("working_days_used"),  # COUNT(column) skips the NULLs
-            total=Sum("working_days_used"),
-            missing=Count("pk", filter=Q(working_days_used__isnull=True)),
-        )
         lines = list(
             timed.values("procedure_code")
             .annotate(n=Count("pk"), avg=Avg("working_days_used"))
             .order_by("procedure_code")
         )
-    details = _procedure_times(lines)
     note = _("Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng.")
-    if overall["missing"]:
+    if counts["untimed"]:
         note += " " + _(
             "%(n)s hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
-        ) % {"n": overall["missing"]}
-    total, finished_count = overall["total"], int(overall["n"] or 0)
+        ) % {"n": shown(counts["untimed"])}
+    days = Term(TIMED, _("Tổng số ngày làm việc"), counts["days"], sums="working_days_used")
+    ratio = Ratio(days, _term(TIMED, counts))
+    finished: int = counts[TIMED]
     return Indicator(
         id="2.2",
         name=_("Thời gian giải quyết trung bình một hồ sơ"),
@@ -217,13 +356,10 @@ def _average_time(spec: ReportSpec, defs: Definitions) -> Indicator:
             "(từng thủ tục và chung)"
         ),
         unit="days",
-        numerator=total,
-        denominator=finished_count,
-        value=_round(Decimal(total) / finished_count) if finished_count else None,
-        numerator_label=_("Tổng số ngày làm việc"),
-        denominator_label=_("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
+        ratios=(ratio,),
+        value=rounded(counts["days"] / finished) if finished else None,
         note=note,
-        details=details,
+        details=_procedure_times(lines),
     )
 
 
@@ -245,43 +381,41 @@ def _procedure_times(lines: Sequence[Mapping[str, Any]]) -> list[ProcedureTime]:
             code=line["procedure_code"],
             name=latest.get(line["procedure_code"], (line["procedure_code"], ""))[0],
             finished=line["n"],
-            average_days=_round(Decimal(line["avg"])) if line["avg"] is not None else None,
+            average_days=rounded(Decimal(line["avg"])) if line["avg"] is not None else None,
             legal=latest.get(line["procedure_code"], ("", ""))[1],
         )
         for line in lines
     ]
 
 
-def _online_share(f: Any) -> Indicator:
+def _online_share(f: Figures) -> Indicator:
     received = f["received.total"]
     return _ratio(
         id="3.3",
         name=_("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
         formula=_("Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100"),
-        numerator=f["received.online"],
-        denominator=received,
-        labels=(_("Hồ sơ nộp trực tuyến"), _("Hồ sơ tiếp nhận trong kỳ")),
-        threshold=Decimal(50),
+        numerator=Term("received.online", _("Hồ sơ nộp trực tuyến"), f["received.online"]),
+        denominator=Term("received.total", _("Hồ sơ tiếp nhận trong kỳ"), received),
+        threshold=50,
         note=_(
             "Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện tử: "
             "motcua không có hai dữ liệu này. Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
             "%(postal)s."
         )
         % {
-            "counter": _text(percent(f["received.counter"], received)),
-            "postal": _text(percent(f["received.postal"], received)),
+            "counter": shown(percent(f["received.counter"], received), " %"),
+            "postal": shown(percent(f["received.postal"], received), " %"),
         },
     )
 
 
-def _e_results(extra: dict[str, int]) -> Indicator:
+def _e_results(counts: Mapping[str, Any], resolved: Term) -> Indicator:
     return _ratio(
         id="4.1",
         name=_("Tỷ lệ hồ sơ có kết quả điện tử"),
         formula=_("Hồ sơ đã giải quyết có tệp kết quả ÷ Hồ sơ đã giải quyết trong kỳ × 100"),
-        numerator=extra["resolved_with_result"],
-        denominator=extra["resolved_total"],
-        labels=(_("Hồ sơ có tệp kết quả"), _("Hồ sơ đã giải quyết")),
+        numerator=_term(WITH_RESULT, counts),
+        denominator=resolved,
         note=_(
             "Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục chưa ghi thủ tục nào "
             "phải cấp kết quả bản giấy."
@@ -289,7 +423,7 @@ def _e_results(extra: dict[str, int]) -> Indicator:
     )
 
 
-def _digitised(extra: dict[str, int]) -> Indicator:
+def _digitised(counts: Mapping[str, Any], resolved: Term) -> Indicator:
     return _ratio(
         id="4.2",
         name=_("Tỷ lệ hồ sơ được số hóa"),
@@ -297,100 +431,86 @@ def _digitised(extra: dict[str, int]) -> Indicator:
             "Hồ sơ đã giải quyết có thành phần được số hóa và có kết quả điện tử ÷ "
             "Hồ sơ đã giải quyết trong kỳ × 100"
         ),
-        numerator=extra["resolved_digitised"],
-        denominator=extra["resolved_total"],
-        labels=(_("Hồ sơ số hóa đủ thành phần và kết quả"), _("Hồ sơ đã giải quyết")),
-        threshold=Decimal(80),
+        numerator=_term(DIGITISED, counts),
+        denominator=resolved,
+        threshold=80,
     )
 
 
-def _satisfaction(f: Any, extra: dict[str, int]) -> Indicator:
-    overdue = percent(f["resolved.late"], f["resolved.total"])
-    dislikes = percent(extra["dislikes"], extra["ratings"])
+def _satisfaction(f: Figures, counts: Mapping[str, Any], resolved: Term) -> Indicator:
+    """100 − (late share + dislike share): no value unless both shares have one (without a
+    single rating, nothing says that nobody was dissatisfied)."""
+    late = Ratio(Term("resolved.late", _("Hồ sơ giải quyết quá hạn"), f["resolved.late"]), resolved)
+    disliked = Ratio(_term(DISLIKED, counts), _term(RATED, counts))
+    overdue, dislikes = late.percent, disliked.percent
     value = None
-    if overdue is not None:
-        value = max(Decimal(0), HUNDRED - overdue - (dislikes or Decimal(0)))
-    threshold, maximum = Decimal(90), Decimal(6)
+    if overdue is not None and dislikes is not None:
+        value = max(Decimal(0), HUNDRED - overdue - dislikes)
+    threshold, maximum = 90, 6
+    note = _(
+        "Quá hạn %(overdue)s (%(late)s/%(resolved)s hồ sơ đã giải quyết); không hài lòng "
+        "%(dislikes)s (%(disliked)s/%(ratings)s phiếu đánh giá chọn mức thấp nhất). motcua "
+        "chưa ghi nhận phản ánh, kiến nghị nên phần này chưa được tính."
+    ) % {
+        "overdue": shown(overdue, " %"),
+        "late": shown(late.numerator.value),
+        "resolved": shown(resolved.value),
+        "dislikes": shown(dislikes, " %"),
+        "disliked": shown(disliked.numerator.value),
+        "ratings": shown(disliked.denominator.value),
+    }
+    if value is None:
+        note += " " + _(
+            "Kỳ này không có hồ sơ đã giải quyết hoặc không có phiếu đánh giá nào, nên chỉ số "
+            "không có giá trị và không được tính điểm."
+        )
     return Indicator(
         id="5.4",
         name=_("Mức độ hài lòng trong giải quyết thủ tục hành chính"),
         formula=_("100 % − (Tỷ lệ hồ sơ giải quyết quá hạn + Tỷ lệ đánh giá không hài lòng)"),
+        ratios=(late, disliked),
         value=value,
         threshold=threshold,
         max_points=maximum,
         points=points(value, threshold, maximum),
-        numerator=None,
-        denominator=None,
-        note=_(
-            "Quá hạn %(overdue)s (%(late)s/%(resolved)s hồ sơ đã giải quyết); không hài lòng "
-            "%(dislikes)s (%(disliked)s/%(ratings)s phiếu đánh giá chọn mức thấp nhất). motcua "
-            "chưa ghi nhận phản ánh, kiến nghị nên phần này chưa được tính."
-        )
-        % {
-            "overdue": _text(overdue),
-            "late": f["resolved.late"],
-            "resolved": f["resolved.total"],
-            "dislikes": _text(dislikes),
-            "disliked": extra["dislikes"],
-            "ratings": extra["ratings"],
-        },
-    )
-
-
-def _ratio(
-    *,
-    id: str,
-    name: str,
-    formula: str,
-    numerator: int,
-    denominator: int,
-    labels: tuple[str, str],
-    threshold: Decimal | None = None,
-    note: str = "",
-) -> Indicator:
-    return Indicator(
-        id=id,
-        name=name,
-        formula=formula,
-        numerator=numerator,
-        denominator=denominator,
-        value=percent(numerator, denominator),
-        threshold=threshold,
-        numerator_label=labels[0],
-        denominator_label=labels[1],
         note=note,
     )
 
 
-def _text(value: Decimal | None) -> str:
-    return "—" if value is None else vn_number(value) + " %"
+# --- as printed and shown -------------------------------------------------------------------
 
 
-def _number(value: Decimal | int | None, suffix: str = "") -> str:
-    return "" if value is None else vn_number(value) + suffix
+def _term_texts(term: Term) -> dict[str, Any]:
+    text = shown(term.value)
+    return {"key": term.key, "label": term.label, "text": text, "ratings": term.ratings}
 
 
 def texts(indicator: Indicator) -> dict[str, Any]:
-    """The indicator as the printed form and the dashboard show it (Vietnamese separators)."""
+    """The indicator as the printed form and the dashboard show it: numbers rounded by
+    `numbers.shown`, "—" where there is no value (nor points)."""
     unit = " %" if indicator.unit == "%" else " " + _("ngày")
-    if not indicator.available:
-        value = _("Chưa tính được")
-    elif indicator.value is None:
-        value = "N/A"
-    else:
-        value = _number(indicator.value, unit)
+    value = shown(indicator.value, unit) if indicator.available else _("Chưa tính được")
     points = ""
     if indicator.max_points is not None:
-        points = f"{_number(indicator.points)}/{_number(indicator.max_points)}"
+        points = NO_VALUE
+        if indicator.points is not None:
+            points = f"{shown(indicator.points)}/{shown(indicator.max_points)}"
+    ratios = [
+        {"numerator": _term_texts(r.numerator), "denominator": _term_texts(r.denominator)}
+        for r in indicator.ratios
+    ]
     return {
         "id": indicator.id,
         "name": indicator.name,
         "formula": indicator.formula,
         "note": indicator.note,
-        "numerator_text": _number(indicator.numerator),
-        "denominator_text": _number(indicator.denominator),
+        "ratios": ratios,
+        "numerators": [r["numerator"] for r in ratios],
+        "denominators": [r["denominator"] for r in ratios],
+        "numerator_text": " · ".join(r["numerator"]["text"] for r in ratios),
+        "denominator_text": " · ".join(r["denominator"]["text"] for r in ratios),
         "value_text": value,
-        "threshold_text": _number(indicator.threshold, " %"),
+        "threshold_text": "" if indicator.threshold is None else shown(indicator.threshold, " %"),
         "points_text": points,
         "reached": indicator.value is not None
         and indicator.threshold is not None

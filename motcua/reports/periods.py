@@ -80,6 +80,24 @@ def year(number: int, convention: PeriodConvention | str = PeriodConvention.CALE
     return months(number, 1, 12, convention)
 
 
+def month_containing(day: date, convention: PeriodConvention | str) -> tuple[int, int]:
+    """The (year, month) whose period holds `day`: under day15, 20 March is in April's."""
+    if PeriodConvention(convention) == PeriodConvention.DAY15 and day.day >= 15:
+        return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.year, day.month
+
+
+def shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    """The (year, month) `by` months after (before, if negative) `month` of `year`."""
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def last_ended_month(today: date, convention: PeriodConvention | str) -> tuple[int, int]:
+    """The last month that has ended: the one before the month holding `today`."""
+    return shift_month(*month_containing(today, convention), -1)
+
+
 def bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The half-open instant range [T0, T1) of the dates `start`..`end` in zone `tz`:
     T0 = `start` 00:00, T1 = the day after `end` 00:00, both local and aware."""

@@ -32,6 +32,7 @@ class Report:
             "format": FORMAT,
             "unit": spec.unit.code,
             "include_subunits": spec.include_subunits,
+            "scope": str(spec.scope),
             "from": spec.start.isoformat(),
             "to": spec.end.isoformat(),
         }

@@ -9,6 +9,7 @@ balance 3 = 7 + 11 + 14 on every line. The numbers written are the report's coun
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -20,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from motcua.reports import official
 from motcua.reports.indicators import Indicator, compute_indicators
+from motcua.reports.numbers import NO_VALUE, rounded
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
 
@@ -225,29 +227,32 @@ def _indicators(sheet: Worksheet, indicators: list[Indicator]) -> None:
 
 
 def _indicator(sheet: Worksheet, row: int, indicator: Indicator) -> None:
+    """One indicator's line: its value a formula over the numerator and denominator written
+    beside it, rounded like the page ("—" when the denominator is 0); 5.4, made of two ratios,
+    is written as computed (its parts are in the note)."""
     d, e, f, h, i = (f"{letter}{row}" for letter in "DEFHI")
     value: Any
     if not indicator.available:
         value = "Chưa tính được"
     elif indicator.numerator is not None and indicator.denominator is not None:
         scale = "*100" if indicator.unit == "%" else ""
-        value = f'=IF({e}=0,"N/A",ROUND({d}/{e}{scale},2))'
+        value = f'=IF({e}=0,"{NO_VALUE}",ROUND({d}/{e}{scale},2))'
     else:
-        value = float(indicator.value) if indicator.value is not None else "N/A"
+        value = float(indicator.value) if indicator.value is not None else NO_VALUE
     score: Any = None
     if indicator.max_points is not None and indicator.threshold is not None:
-        score = f'=IF(ISNUMBER({f}),IF({f}>={h},{i},ROUND({f}*{i}/{h},2)),"")'
+        score = f'=IF(ISNUMBER({f}),IF({f}>={h},{i},ROUND({f}*{i}/{h},2)),"{NO_VALUE}")'
     numerator = indicator.numerator
     cells = (
         indicator.id,
         indicator.name,
         indicator.formula,
-        float(numerator) if numerator is not None and indicator.unit != "%" else numerator,
+        float(rounded(numerator)) if isinstance(numerator, Decimal) else numerator,
         indicator.denominator,
         value,
         "%" if indicator.unit == "%" else "ngày",
-        float(indicator.threshold) if indicator.threshold is not None else None,
-        float(indicator.max_points) if indicator.max_points is not None else None,
+        indicator.threshold,
+        indicator.max_points,
         score,
         indicator.note,
     )

@@ -13,7 +13,7 @@ from motcua.calendars.services import calendar_for
 from motcua.catalog.models import Unit
 from motcua.core.errors import ValidationFailed
 from motcua.reports import drilldown
-from motcua.reports.figures import FIGURES, KEYS, Figures, ReportSpec, compute
+from motcua.reports.figures import FIGURES, KEYS, Figures, ReportSpec, Scope, compute, scope_for
 from motcua.reports.report import build_report
 from motcua.reports.rows import Grouping
 from motcua.workflow.classification import ClassificationRule, classify
@@ -42,6 +42,7 @@ EXPECTED_AH = {
     "format": "motcua.report/1",
     "unit": "AH",
     "include_subunits": True,
+    "scope": "received",
     "from": "2025-03-01",
     "to": "2025-03-31",
     # C1, C2, C3, X3, B0
@@ -321,19 +322,40 @@ def test_a_report_that_does_not_add_up_says_which_figure_is_off() -> None:
 # --- an agency's own view: the dossiers it decides ----------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("code", "scope"),
+    [
+        ("AH", Scope.RECEIVED),  # the province's centre
+        ("AH-X01", Scope.RECEIVED),  # a commune's centre
+        ("AH-CAT-PV06", Scope.DECIDED),  # a department's office
+        ("AH-CAT", Scope.DECIDED),  # a department
+        ("AH-X01-UBND", Scope.DECIDED),  # the commune's people's committee
+    ],
+)
+def test_a_centre_reports_what_it_receives_and_an_agency_what_it_decides(
+    catalogue, code: str, scope: Scope
+) -> None:
+    unit = Unit.objects.get(code=code)
+    assert scope_for(unit) == scope
+    assert spec(code).scope == scope  # unless a caller asks for the other one
+    other = Scope.RECEIVED if scope == Scope.DECIDED else Scope.DECIDED
+    assert spec(code, scope=other).scope == other
+
+
 def test_an_agency_reports_what_it_decides_wherever_received(march: History) -> None:
-    received_there = compute(spec("AH-CAT-PV06"))
+    received_there = compute(spec("AH-CAT-PV06", scope=Scope.RECEIVED))
     assert received_there["received.total"] == 0  # an agency has no counter of its own
-    decided = build_report(spec("AH-CAT-PV06", decided=True))
+    decided = build_report(spec("AH-CAT-PV06"))
+    assert decided.as_dict()["scope"] == "decided"
     # the criminal-record dossiers: B2 R1-R12 B1 received in March; C1 C2 C3 B0 carried
     assert decided.figures["received.total"] == 14 and decided.figures["carried_over"] == 4
     assert decided.balanced
     # exactly the agency's row of the centre's report
     row = next(r for r in build_report(spec(), "agency").rows if r.key == "AH-CAT-PV06")
     assert decided.figures.counts == row.figures.counts
-    listed = drilldown.dossiers(spec("AH-CAT-PV06", decided=True), "received.total")
+    listed = drilldown.dossiers(spec("AH-CAT-PV06"), "received.total")
     assert listed.count() == 14 and {d.agency.code for d in listed} == {"AH-CAT-PV06"}
-    commune_police = compute(spec("AH-X01-CA", decided=True))
+    commune_police = compute(spec("AH-X01-CA"))
     assert commune_police["received.total"] == 1 and commune_police["carried_over"] == 1  # X1; X3
     # ratings count through the rated dossier's agency (the March forms name no dossier)
     assert decided.ratings.total == 0

@@ -120,7 +120,7 @@ def test_the_xlsx_indicators_sheet_shows_formulas(march: History) -> None:
     ids = [sheet[f"A{row}"].value for row in range(4, 11)]
     assert ids == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"]
     assert (sheet["D4"].value, sheet["E4"].value) == (15, 19)
-    assert sheet["F4"].value == '=IF(E4=0,"N/A",ROUND(D4/E4*100,2))'
+    assert sheet["F4"].value == '=IF(E4=0,"—",ROUND(D4/E4*100,2))'
     assert "÷" in sheet["C4"].value
     assert sheet["F7"].value == "Chưa tính được"  # 3.6: no payment data
     assert sheet["J10"].value.startswith("=IF(ISNUMBER(F10)")  # 5.4 scored

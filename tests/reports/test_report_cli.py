@@ -18,7 +18,8 @@ MARCH = ["--unit", "AH", "--from", "2025-03-01", "--to", "2025-03-31"]
 
 # The example of docs/interchange/report.md#example, keys only.
 CONTRACT = {
-    "format": None, "unit": None, "include_subunits": None, "from": None, "to": None,
+    "format": None, "unit": None, "include_subunits": None, "scope": None, "from": None,
+    "to": None,
     "carried_over": None,
     "received": {"total": None, "counter": None, "online": None, "postal": None},
     "to_process": None,
@@ -71,7 +72,8 @@ def test_options_rows_rule_and_output_file(march: History, capsys, tmp_path: Pat
     assert data["include_subunits"] is False
     assert data["resolved"] == {"total": 11, "early": 7, "on_time": 0, "late": 4}
     assert [row["key"] for row in data["rows"]] == ["3.000333", "3.000465"]
-    row_keys = set(CONTRACT) - {"format", "unit", "include_subunits", "from", "to", "ratings"}
+    head = {"format", "unit", "include_subunits", "scope", "from", "to", "ratings"}
+    row_keys = set(CONTRACT) - head
     assert set(data["rows"][0]) == row_keys - {"rows"} | {"key", "name"}
 
 
@@ -123,3 +125,15 @@ def test_a_named_period_under_either_convention(
 
 def test_the_march_period_is_the_march_dates(march: History, capsys) -> None:
     assert run(capsys, "--unit", "AH", "--period", "2025-03") == EXPECTED_AH
+
+
+def test_an_agency_reports_what_it_decides_as_the_dashboard_does(march: History, capsys) -> None:
+    """An agency has no counter: its report is the dossiers it decides (the dashboard's and
+    the downloads' scope), and the document says which scope it used."""
+    data = run(capsys, "--unit", "AH-CAT-PV06", "--period", "2025-03")
+    assert data["scope"] == "decided"
+    assert data["received"]["total"] == 14 and data["carried_over"] == 4
+    assert data["resolved"] == {"total": 10, "early": 6, "on_time": 2, "late": 2}
+    assert data["balanced"] is True
+    commune = run(capsys, "--unit", "AH-X01", "--period", "2025-03")
+    assert commune["scope"] == "received" and commune["received"]["total"] == 2

@@ -20,9 +20,10 @@ from django.utils import translation
 
 from motcua.accounts.models import Role, User
 from motcua.backoffice import dashboard as staff
+from motcua.backoffice import dashboard_page as board
 from motcua.catalog.models import Unit
-from motcua.reports import dashboard as board
 from motcua.reports.figures import FIGURES, LABELS, Figures, ReportSpec, compute
+from motcua.reports.numbers import percent_text
 from tests.conftest import make_user
 from tests.reports.history import History, build_march, build_ratings, people
 from tests.web.test_english import in_english
@@ -85,9 +86,12 @@ def vietnamese_labels() -> set[str]:
 
 
 def drill_links(page: str) -> list[tuple[str, int]]:
-    """Every drill-down link of the page with the number it shows."""
+    """Every link of the page to a list of dossiers, with the number it shows."""
     links = []
-    for href, inner in re.findall(r'<a[^>]*href="([^"]*chi-so=[^"]*)"[^>]*>(.*?)</a>', page, re.S):
+    found = re.findall(
+        r'<a[^>]*href="(/quay/bao-cao/ho-so/[^"]*chi-so=[^"]*)"[^>]*>(.*?)</a>', page, re.S
+    )
+    for href, inner in found:
         value = re.search(r'data-value="(\d+)"', inner)
         text = value.group(1) if value else re.sub(r"<[^>]+>", "", inner).strip().replace(".", "")
         if text.isdigit():
@@ -166,6 +170,59 @@ def test_each_drilldown_counts_its_figure(march, director, key) -> None:
     expected = compute(march_spec())[key]
     query = MARCH | {"don-vi": "AH", "chi-so": key}
     assert listed(as_user(director), f"{LIST}?{urlencode(query)}") == (expected, expected)
+
+
+def indicator_terms(page: str) -> dict[str, list[tuple[str, str, str]]]:
+    """For each indicator row of the page: (key, link, number shown) of every term."""
+    rows = re.findall(r'<tr data-indicator="([\d.]+)">(.*?)</tr>', page, re.S)
+    return {
+        id: [
+            (key, html.unescape(href), text)
+            for href, key, text in re.findall(
+                r'<a href="([^"]*)" data-term="([\w.]+)"[^>]*>([^<]*)</a>', row
+            )
+        ]
+        for id, row in rows
+    }
+
+
+def test_every_indicator_term_lists_what_it_counts(march, director) -> None:
+    """Each numerator and denominator of the 766 indicators is a link; its list holds as
+    many dossiers (or ratings) as the number says, and 2.2's days add up to its numerator."""
+    client = as_user(director)
+    terms = indicator_terms(client.get(DASHBOARD, MARCH).content.decode())
+    assert set(terms) == {"2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"}
+    assert terms["3.6"] == [] and len(terms["5.4"]) == 4
+    assert [text for _key, _href, text in terms["5.4"]] == ["3", "1", "14", "5"]
+    for id, links in terms.items():
+        for key, href, text in links:
+            page = client.get(href)
+            assert page.status_code == 200, href
+            content = page.content.decode()
+            if key == "indicator.timed" and "," in text:  # the numerator: a sum of days
+                assert (
+                    f'data-testid="working-days-total">Tổng số ngày làm việc đã dùng: {text}<'
+                    in content
+                )
+                continue
+            kind = "rating" if "/danh-gia/" in href else "dossier"
+            count = re.search(rf'data-testid="{kind}-count">([\d.]+)<', content)
+            assert count and count.group(1) == text, (id, key)
+            rows = content.count(f'data-testid="{kind}-row"')
+            assert rows == int(text.replace(".", "")), (id, key)
+
+
+def test_the_dissatisfied_ratings_are_listed(march, director, commune_officer) -> None:
+    query = MARCH | {"chi-so": "indicator.disliked"}
+    page = as_user(director).get("/quay/bao-cao/danh-gia/", query).content.decode()
+    assert page.count('data-testid="rating-row"') == 1
+    assert "Trung tâm Phục vụ hành chính công" in page.split('data-testid="rating-row"')[1]
+    refused = as_user(commune_officer).get("/quay/bao-cao/danh-gia/", query | {"don-vi": "AH"})
+    assert refused.status_code == 403 and 'data-testid="rating-row"' not in refused.content.decode()
+    figure = as_user(director).get("/quay/bao-cao/danh-gia/", MARCH | {"chi-so": "resolved.total"})
+    assert figure.status_code == 422
+    rated = as_user(director).get(LIST, MARCH | {"chi-so": "indicator.rated"})
+    assert rated.status_code == 422
 
 
 def test_the_list_shows_the_dossiers_and_links_to_their_desks(march, director) -> None:
@@ -451,7 +508,7 @@ def test_the_dashboard_alone_may_use_inline_styles(march, director) -> None:
     ],
 )
 def test_a_share_is_rounded_half_up_to_two_decimals(part, whole, text) -> None:
-    assert board.percent(part, whole) == text
+    assert percent_text(part, whole) == text
 
 
 # --- the public page ------------------------------------------------------------------------

@@ -3,10 +3,12 @@ rule as the page, only for those who may see that unit's report."""
 
 from __future__ import annotations
 
+import json
 import re
 from io import BytesIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -96,3 +98,37 @@ def test_an_agency_leader_sees_what_the_agency_decides(march: History, agency_le
     centre = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
     scope = centre.get("/quay/bao-cao/", MARCH).content.decode()
     assert "Hồ sơ tiếp nhận tại đơn vị này." in scope
+
+
+@pytest.mark.parametrize(
+    ("unit", "public"),
+    [("AH", True), ("AH-X01", True), ("AH-CAT-PV06", False), ("AH-X01-CA", False)],
+)
+def test_every_interface_reports_the_same_dossiers_for_a_unit(
+    march: History, capsys, unit: str, public: bool
+) -> None:
+    """The command, the dashboard, its II.06a download and the public page choose one scope
+    for a unit (received by a centre, decided by an agency) and so print the same figures."""
+    call_command("report", "--unit", unit, "--period", "2025-03")
+    printed = json.loads(capsys.readouterr().out)
+    client = as_user(make_user("admin", None, None))
+    User.objects.filter(username="admin").update(is_superuser=True)
+    query = MARCH | {"don-vi": unit}
+    page = client.get("/quay/bao-cao/", query).content.decode()
+    shown = dict(re.findall(r'data-figure="([\w.]+)".*?data-value="(\d+)"', page, re.S))
+    assert int(shown["received.total"]) == printed["received"]["total"]
+    assert int(shown["carried_over"]) == printed["carried_over"]
+    assert int(shown["resolved.late"]) == printed["resolved"]["late"]
+    scope = page.split('data-testid="scope-kind"', 1)[1][:200]
+    assert ("do đơn vị này giải quyết" in scope) == (printed["scope"] == "decided")
+    sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", query).content))
+    form = sheet["II.06a"]
+    total = next(r for r in range(9, 30) if form[f"B{r}"].value == "Tổng cộng")
+    lines = range(9, total)
+    assert sum(form[f"D{r}"].value for r in lines) == printed["received"]["online"]
+    assert sum(form[f"F{r}"].value for r in lines) == printed["carried_over"]
+    if public:
+        published = Client().get("/thong-ke/", query).content.decode()
+        assert re.findall(r'data-figure="([\w.]+)".*?data-value="(\d+)"', published, re.S) == (
+            re.findall(r'data-figure="([\w.]+)".*?data-value="(\d+)"', page, re.S)
+        )

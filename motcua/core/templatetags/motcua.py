@@ -1,5 +1,7 @@
 from django import template
 
+from motcua.core import text
+
 register = template.Library()
 
 
@@ -13,10 +15,4 @@ def vnd(amount: object) -> str:
     return f"{value:,}".replace(",", ".") + " đồng"
 
 
-@register.filter
-def vn_number(value: object) -> str:
-    """12345 → "12.345"; Decimal("12.5") → "12,5" (Vietnamese separators)."""
-    if value is None or value == "":
-        return ""
-    text = f"{value:,}" if isinstance(value, int) else str(value)
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+register.filter("vn_number", text.vn_number)
