@@ -57,8 +57,15 @@ NORM_FIELDS = {
 
 @dataclass
 class ImportSummary:
+    """What the import did with every unit and procedure of the file: each one is counted
+    once, as created, updated (moved, for a unit given another parent) or unchanged — none is
+    left out. `unchanged` counts the procedures whose norms are those of their latest
+    version (no new version)."""
+
     units_created: int = 0
     units_updated: int = 0
+    units_moved: int = 0
+    units_unchanged: int = 0
     procedures_created: int = 0
     versions_created: int = 0
     unchanged: int = 0
@@ -278,18 +285,23 @@ def _clean_fees(fees: Any, bad: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def _clean_components(components: Any, bad: Any) -> list[str]:
+def _clean_components(components: Any, bad: Any) -> list[str | dict[str, Any]]:
+    """Each component as its name; one given as an object with more than a name (copies,
+    a form template…) is kept whole, its name cleaned, so nothing of it is lost."""
     if not isinstance(components, list):
         bad("components must be a list")
         return []
-    names = []
+    cleaned: list[str | dict[str, Any]] = []
     for component in components:
         name = component.get("name") if isinstance(component, dict) else component
         if not isinstance(name, str) or not clean_text(name):
             bad(f"a component must be a name, got {component!r}")
             continue
-        names.append(clean_text(name))
-    return names
+        if isinstance(component, dict) and set(component) != {"name"}:
+            cleaned.append({**component, "name": clean_text(name)})
+        else:
+            cleaned.append(clean_text(name))
+    return cleaned
 
 
 def _clean_date(raw: Any, bad: Any) -> date | None:
@@ -334,6 +346,8 @@ def _upsert_unit(data: dict[str, Any], summary: ImportSummary) -> None:
         unit.save()
         _refresh_paths(unit)
         summary.units_updated += 1
+    else:
+        summary.units_unchanged += 1
 
 
 def _refresh_paths(unit: Unit) -> None:
