@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.fees import FeeDue, fee_for
 from motcua.core.text import fold_accents
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -263,6 +264,11 @@ class ProcedureVersion(models.Model):
     @property
     def duration_label(self) -> str:
         return f"{self.duration_value} {self.get_duration_unit_display()}"
+
+    def fee_for(self, channel: str, case: str | None = None) -> FeeDue:
+        """What a dossier of this version owes when submitted through `channel`, in `case`
+        (None: not recorded): the rule is `catalog/fees.py`, alternatives are never summed."""
+        return fee_for(self.fees, channel, case)
 
     def component_names(self) -> list[str]:
         return [c if isinstance(c, str) else str(c.get("name", "")) for c in self.components]

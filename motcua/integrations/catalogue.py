@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from motcua.catalog.fees import clean_table
 from motcua.catalog.models import (
     IDENTITY_CODE_PATTERN,
     UNIT_CODE_PATTERN,
@@ -269,19 +270,9 @@ def _clean_procedure(
 
 
 def _clean_fees(fees: Any, bad: Any) -> list[dict[str, Any]]:
-    if not isinstance(fees, list):
-        bad("fees must be a list")
-        return []
-    cleaned = []
-    for fee in fees:
-        amount = fee.get("amount") if isinstance(fee, dict) else None
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            bad(f"fee amount must be a whole number of đồng ≥ 0, got {amount!r}")
-            continue
-        entry = {"name": clean_text(str(fee.get("name") or "")), "amount": amount}
-        if fee.get("channel"):
-            entry["channel"] = fee["channel"]
-        cleaned.append(entry)
+    cleaned, problems = clean_table(fees)
+    for problem in problems:
+        bad(problem)
     return cleaned
 
 
