@@ -30,6 +30,7 @@ from motcua.catalog.models import (
     content_hash,
 )
 from motcua.catalog.process import problems_in as process_problems
+from motcua.catalog.units import move_unit
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import clean_text
 from motcua.integrations.positions import array_element_lines
@@ -59,9 +60,9 @@ NORM_FIELDS = {
 @dataclass
 class ImportSummary:
     """What the import did with every unit and procedure of the file: each one is counted
-    once, as created, updated (moved, for a unit given another parent) or unchanged — none is
-    left out. `unchanged` counts the procedures whose norms are those of their latest
-    version (no new version)."""
+    once, as created, updated, moved (a unit given another parent, its subtree with it) or
+    unchanged — none is left out. `unchanged` counts the procedures whose norms are those of
+    their latest version (no new version)."""
 
     units_created: int = 0
     units_updated: int = 0
@@ -188,7 +189,17 @@ def _clean_unit(item: Any, index: int, problems: _Problems) -> dict[str, Any]:
 
 
 def _check_parents(units: list[dict[str, Any]], codes: set[str], problems: _Problems) -> None:
-    parents = {u["code"]: u.get("parent") for u in units if u.get("code")}
+    """Every parent known, active (an active unit under a merged one would be an orphan), and
+    no cycle — through the file's units and the stored tree together (a file may move a
+    stored unit under one of its own stored descendants)."""
+    stored = {
+        code: (parent, active, merged_into)
+        for code, parent, active, merged_into in Unit.objects.values_list(
+            "code", "parent__code", "is_active", "merged_into__code"
+        )
+    }
+    parents = {code: parent for code, (parent, _, _) in stored.items()}
+    parents |= {u["code"]: u.get("parent") for u in units if u.get("code")}
     for unit in units:
         if not unit.get("code"):
             continue
@@ -196,6 +207,10 @@ def _check_parents(units: list[dict[str, Any]], codes: set[str], problems: _Prob
         if parent and parent not in codes:
             problems.add("units", unit["index"], f"unknown parent unit {parent!r}")
             continue
+        unit_active = stored.get(unit["code"], (None, True, None))[1]
+        if parent in stored and unit_active and not stored[parent][1]:
+            merged = f", merged into {stored[parent][2]!r}" if stored[parent][2] else ""
+            problems.add("units", unit["index"], f"parent unit {parent!r} is inactive{merged}")
         while parent in parents:
             if parent in seen:
                 problems.add("units", unit["index"], "the unit tree has a cycle")
@@ -332,19 +347,17 @@ def _upsert_unit(data: dict[str, Any], summary: ImportSummary) -> None:
         Unit.objects.create(code=data["code"], **values)
         summary.units_created += 1
     elif any(getattr(unit, key) != value for key, value in values.items()):
+        moved = unit.parent_id != (parent.pk if parent else None)
         for key, value in values.items():
             setattr(unit, key, value)
-        unit.save()
-        _refresh_paths(unit)
-        summary.units_updated += 1
+        if moved:  # the subtree goes along, and the move is recorded
+            move_unit(unit, parent=parent, by=None, reason=f"{FORMAT} import")
+            summary.units_moved += 1
+        else:
+            unit.save()
+            summary.units_updated += 1
     else:
         summary.units_unchanged += 1
-
-
-def _refresh_paths(unit: Unit) -> None:
-    for child in unit.children.all():
-        child.save()
-        _refresh_paths(child)
 
 
 def _norms(data: dict[str, Any]) -> dict[str, Any]:
