@@ -41,17 +41,15 @@ def move_unit(unit: Unit, *, parent: Unit | None, by: User | None, reason: str =
     of its descendants, or inactive; nothing is written then."""
     with transaction.atomic():
         before = (
-            Unit.objects.select_for_update()
-            .filter(pk=unit.pk)
-            .values("parent_id", "parent__code", "path")
-            .get()
+            Unit.objects.select_for_update().filter(pk=unit.pk).values("parent_id", "path").get()
         )
         if before["parent_id"] == (parent.pk if parent else None):
             return unit
+        from_parent = Unit.objects.filter(pk=before["parent_id"]).values_list("code", flat=True)
         unit.parent = parent
         unit.save()
         data = {
-            "from_parent": before["parent__code"],
+            "from_parent": from_parent.first(),
             "to_parent": parent.code if parent else None,
             "from_path": before["path"],
             "to_path": unit.path,
