@@ -165,7 +165,8 @@ def _move_dossiers(
 ) -> list[str]:
     codes = []
     found = Dossier.objects.filter(open_dossiers_of(old)).distinct().order_by("received_at", "pk")
-    for dossier in found.iterator(chunk_size=500):
+    for pk in list(found.values_list("pk", flat=True)):  # read first: each move rewrites rows
+        dossier = Dossier.objects.get(pk=pk)
         actions.move_for_merge(dossier=dossier, old=old, into=into, by=by, at=at, reason=reason)
         codes.append(dossier.code)
     return codes
