@@ -196,6 +196,28 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
+class FeeOptionOut(Schema):
+    name: str
+    amount: int = Field(description="In đồng.")
+    per: str = Field(description='The unit the amount is per ("trang"); "" once per dossier.')
+
+
+class ChargeOut(Schema):
+    label: str
+    amount: int | None = Field(description="Owed once; null while alternatives remain open.")
+    text: str = Field(description="As the receipt slip prints it.")
+    options: list[FeeOptionOut]
+
+
+class FeesOut(Schema):
+    """What the dossier owes for its channel (the receipt slip's item 7): alternatives are
+    listed as options, never added up."""
+
+    total: int | None = Field(description="In đồng; null unless every charge is decided.")
+    summary: str
+    charges: list[ChargeOut]
+
+
 class DossierOut(Schema):
     code: str
     version: int = Field(description="Send it back as `version` to act on this state only.")
@@ -217,6 +239,7 @@ class DossierOut(Schema):
     delivered_at: datetime | None
     delivered_via: str
     clock: ClockOut
+    fees: FeesOut
     steps: list[StepOut]
     timeline: list[EventOut]
     allowed_actions: list[str] = Field(
@@ -253,6 +276,26 @@ class DossierPageOut(Schema):
 
 def _unit(unit: Any) -> UnitOut:
     return UnitOut(code=unit.code, name=unit.name)
+
+
+def _fees(dossier: Dossier) -> FeesOut:
+    due = dossier.procedure_version.fee_for(dossier.channel, case=None)
+    return FeesOut(
+        total=due.total,
+        summary=due.summary,
+        charges=[
+            ChargeOut(
+                label=charge.label,
+                amount=charge.amount,
+                text=charge.text,
+                options=[
+                    FeeOptionOut(name=line.name, amount=line.amount, per=line.per)
+                    for line in charge.options
+                ],
+            )
+            for charge in due.charges
+        ],
+    )
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -307,6 +350,7 @@ def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
             running=reading.running,
             overdue=reading.overdue,
         ),
+        fees=_fees(dossier),
         steps=[
             StepOut(
                 key=step.key,

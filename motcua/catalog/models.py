@@ -12,10 +12,16 @@ import re
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.fees import FeeDue, fee_for
+from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold_accents
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -49,7 +55,9 @@ class Unit(models.Model):
 
     `path` is the materialised chain of codes from the root ("AH/AH-X01/"), so "this unit and
     everything under it" is one indexed prefix filter. The root's code is the province key
-    every dossier carries."""
+    every dossier carries. `save()` keeps the whole subtree's paths right when a unit gets
+    another parent, whoever saves it (admin, import, code); `catalog/units.py` moves and
+    merges units with their checks and records (domain.md §3.1: succession links)."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[UNIT_CODE])
     name = models.CharField(_("tên"), max_length=300)
@@ -79,6 +87,16 @@ class Unit(models.Model):
     path = models.CharField(max_length=1000, editable=False, db_index=True)
     province_code = models.CharField(max_length=64, editable=False, db_index=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Sáp nhập (the 2025 reform merged communes): the unit that took over this one's open work.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_units",
+        verbose_name=_("đã sáp nhập vào"),
+    )
+    merged_on = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -89,10 +107,61 @@ class Unit(models.Model):
         return f"{self.code} — {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and when the path changes (another parent, another code) rewrite every
+        descendant's path and province in the same transaction. A parent inside the unit's
+        own subtree (a cycle) or an inactive parent (an orphan) is refused first."""
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "path", "province_code"}
+        before = Unit.objects.filter(pk=self.pk).values("path", "parent_id").first()
+        if before is None or before["parent_id"] != self.parent_id:
+            self.check_parent(self.parent, old_path=before["path"] if before else None)
         parent_path = self.parent.path if self.parent else ""
         self.path = f"{parent_path}{self.code}/"
         self.province_code = self.path.split("/", 1)[0]
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before is not None and before["path"] != self.path:
+                _rewrite_subtree(before["path"], self.path)
+
+    def clean(self) -> None:
+        """The admin form's check of the parent: the same refusals as `save()`, on the field."""
+        super().clean()
+        before = Unit.objects.filter(pk=self.pk).values_list("path", "parent_id").first()
+        if before is not None and before[1] == self.parent_id:
+            return
+        try:
+            self.check_parent(self.parent, old_path=before[0] if before else None)
+        except ValidationFailed as refusal:
+            raise DjangoValidationError({"parent": refusal.message}) from None
+
+    def check_parent(self, parent: Unit | None, *, old_path: str | None = None) -> None:
+        """Refuse (ValidationFailed, nothing written) a parent that would make a cycle or an
+        orphan: the unit itself, one of its descendants, or an inactive unit."""
+        if parent is None:
+            return
+        own = old_path if old_path is not None else self.path
+        if parent.pk is not None and parent.pk == self.pk:
+            raise ValidationFailed(
+                f"Đơn vị {self.code} không thể là đơn vị cấp trên của chính nó.",
+                code="unit_cycle",
+                unit=self.code,
+            )
+        if own and parent.path.startswith(own):
+            raise ValidationFailed(
+                f"Không thể chuyển {self.code} vào {parent.code}: {parent.code} là đơn vị "
+                f"cấp dưới của {self.code}.",
+                code="unit_cycle",
+                unit=self.code,
+                parent=parent.code,
+            )
+        if self.is_active and not parent.is_active:
+            raise ValidationFailed(
+                f"Không thể đặt {self.code} dưới {parent.code}: {parent.code} đã ngừng hoạt động.",
+                code="unit_parent_inactive",
+                unit=self.code,
+                parent=parent.code,
+            )
 
     def is_within(self, other: Unit) -> bool:
         """True if this unit is `other` or lies under it."""
@@ -125,6 +194,52 @@ class Unit(models.Model):
 
 def _split_code(code: str) -> list[str]:
     return code.replace("-", ".").replace("_", ".").split(".")
+
+
+def _rewrite_subtree(old_path: str, new_path: str) -> None:
+    """Every unit below `old_path` gets `new_path` in its place: one UPDATE."""
+    Unit.objects.filter(path__startswith=old_path).exclude(path=new_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        province_code=new_path.split("/", 1)[0],
+    )
+
+
+class UnitEventType(models.TextChoices):
+    MOVED = "moved", _("Chuyển sang đơn vị cấp trên khác")
+    MERGED = "merged", _("Sáp nhập vào đơn vị khác")
+    ABSORBED = "absorbed", _("Tiếp nhận đơn vị sáp nhập")
+
+
+class UnitEvent(models.Model):
+    """What happened to the organisation tree: who moved or merged a unit, when, why, and
+    what went with it. Rows are never changed or removed."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="events")
+    type = models.CharField(max_length=16, choices=UnitEventType.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("biến động đơn vị")
+        verbose_name_plural = _("biến động đơn vị")
+        ordering = ["unit_id", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.type} {self.at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("unit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("unit events are append-only")
 
 
 class Procedure(models.Model):
@@ -263,6 +378,11 @@ class ProcedureVersion(models.Model):
     @property
     def duration_label(self) -> str:
         return f"{self.duration_value} {self.get_duration_unit_display()}"
+
+    def fee_for(self, channel: str, case: str | None = None) -> FeeDue:
+        """What a dossier of this version owes when submitted through `channel`, in `case`
+        (None: not recorded): the rule is `catalog/fees.py`, alternatives are never summed."""
+        return fee_for(self.fees, channel, case)
 
     def component_names(self) -> list[str]:
         return [c if isinstance(c, str) else str(c.get("name", "")) for c in self.components]

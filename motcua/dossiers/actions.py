@@ -31,14 +31,16 @@ from motcua.dossiers.models import (
     Channel,
     Dossier,
     DossierEvent,
+    DossierMove,
     EventType,
+    MovedField,
     Outcome,
     ReturnChannel,
     SupplementPause,
 )
 from motcua.workflow.actions import ACTIONS, PREVIOUS, TRANSITIONS, Action, target_of
 from motcua.workflow.deadlines import Pause
-from motcua.workflow.states import Role, Status
+from motcua.workflow.states import TERMINAL, Role, Status
 
 _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
 
@@ -662,6 +664,54 @@ def complete_inter_agency_step(
             by=by,
             reason=opinion,
             data={"step": step.key, "unit": step.unit.code, "late": step.late},
+        )
+    return locked
+
+
+def move_for_merge(
+    *, dossier: Dossier, old: Unit, into: Unit, by: User | None, at: datetime, reason: str = ""
+) -> Dossier:
+    """Sáp nhập: the open work of `old` on this dossier passes to `into` — its receiving unit
+    while the result is not yet handed over, its deciding agency while processing goes on,
+    and the steps `old` holds. The state and the clock are unchanged. Recorded as one
+    `unit_merged` event, at `at` or just after the dossier's last event (the log never goes
+    back in time), and as `DossierMove` rows for the reports of past periods. Called by
+    `catalog.units.merge_unit` for every open dossier of the merged unit."""
+    with transaction.atomic():
+        locked = _lock(dossier)
+        last = locked.events.order_by("-sequence").values_list("at", flat=True).first()
+        moment = max(at, last) if last is not None else at
+        fields = []
+        if locked.receiving_unit_id == old.pk and Status(locked.status) not in TERMINAL:
+            fields.append(MovedField.RECEIVING_UNIT)
+            locked.receiving_unit = into
+        if locked.agency_id == old.pk and locked.ended_at is None:
+            fields.append(MovedField.AGENCY)
+            locked.agency = into
+        note = clean_text(reason) or f"Sáp nhập {old.code} vào {into.code}"
+        held = list(locked.steps.filter(unit=old, completed_at__isnull=True))
+        for step in held:
+            steps.hand_to(step, into, at=moment, by=by, note=note)
+        if not fields and not held:
+            return locked
+        for field in fields:
+            DossierMove.objects.create(
+                dossier=locked, field=field, from_unit=old, to_unit=into, at=moment
+            )
+        locked.version += 1
+        locked.save(update_fields=["receiving_unit", "agency", "version"])
+        append_event(
+            locked,
+            type=EventType.UNIT_MERGED,
+            at=moment,
+            by=by,
+            reason=note,
+            data={
+                "from": old.code,
+                "to": into.code,
+                "fields": [str(field) for field in fields],
+                "steps": [step.key for step in held],
+            },
         )
     return locked
 

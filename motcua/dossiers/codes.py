@@ -43,3 +43,24 @@ def take_sequence(unit: Unit, day: date) -> int:
 
 def issue_code(unit: Unit, day: date) -> str:
     return format_code(unit.dossier_prefix, day, take_sequence(unit, day))
+
+
+def move_code_sequences(old: Unit, into: Unit, *, since: date) -> int:
+    """On a merge, the day counters of `old` from `since` on carry over to `into` where the
+    two issue codes under the same identity prefix (the survivor took over the merged unit's
+    identity code): `into` then goes on numbering after the last code `old` issued that day,
+    never repeating one. Under different prefixes their codes cannot meet and nothing moves
+    (moving a count would leave a gap in the survivor's own sequence). Returns how many day
+    counters carried over. Runs inside the merge's transaction."""
+    if old.dossier_prefix != into.dossier_prefix:
+        return 0
+    moved = 0
+    for counter in DossierCodeCounter.objects.filter(unit=old, day__gte=since):
+        target, _ = DossierCodeCounter.objects.select_for_update().get_or_create(
+            unit=into, day=counter.day
+        )
+        if counter.last_value > target.last_value:
+            target.last_value = counter.last_value
+            target.save(update_fields=["last_value"])
+            moved += 1
+    return moved

@@ -202,6 +202,7 @@ class EventType(models.TextChoices):
     STEP_COMPLETED = "step_completed", _("Hoàn thành bước liên thông")
     MARKED_UNCOLLECTED = "marked_uncollected", _("Chưa nhận kết quả")
     DOCUMENT_ADDED = "document_added", _("Thêm tài liệu")
+    UNIT_MERGED = "unit_merged", _("Chuyển đơn vị do sáp nhập")
 
 
 # Events an applicant is told about (notifications).
@@ -327,3 +328,28 @@ class SupplementPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.started_at:%Y-%m-%d}"
+
+
+class MovedField(models.TextChoices):
+    RECEIVING_UNIT = "receiving_unit", _("nơi tiếp nhận")
+    AGENCY = "agency", _("cơ quan giải quyết")
+
+
+class DossierMove(models.Model):
+    """One change of a dossier's receiving unit or deciding agency made by a unit merge
+    (`unit_merged` event): from which unit, to which, when. Reports ask "which unit held this
+    dossier at the end of that period?" of these rows (`dossiers/moves.py`), so a past period
+    keeps counting the dossier under the unit that did the work. Rows are only added."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="moves")
+    field = models.CharField(max_length=16, choices=MovedField.choices)
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["dossier_id", "at", "id"]
+        indexes = [models.Index(fields=["field", "at"], name="dossier_move_field_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.field} {self.from_unit_id}→{self.to_unit_id}"

@@ -29,6 +29,8 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
     centre = dossier.receiving_unit
     province = centre.ancestors()[0] if centre.ancestors() else centre
     received = dossier.events.filter(type=EventType.RECEIVED).order_by("sequence").first()
+    # Nothing on a dossier records the applicant's fee case yet: its alternatives are printed.
+    fees = version.fee_for(dossier.channel, case=None)
     return ReceiptSlip(
         issuing_body=_issuing_body(province.name),
         centre_name=centre.name.upper(),
@@ -48,7 +50,8 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
         due_at=dossier.due_at,
         due_explanation=list(received.data.get("explanation", [])) if received else [],
         return_place=_return_place(dossier),
-        fees=[(str(fee.get("name", "")), int(str(fee.get("amount", 0)))) for fee in _fees(dossier)],
+        fees=fees.rows(),
+        fees_summary=fees.summary,
         channel_label=dossier.get_channel_display(),
         officer_name=str(dossier.received_by) if dossier.received_by else "",
         ledger_number="",
@@ -83,18 +86,6 @@ def _return_place(dossier: Dossier) -> str:
     if dossier.return_channel == ReturnChannel.ONLINE:
         return "Trực tuyến (Cổng Dịch vụ công và kho dữ liệu điện tử của tổ chức, cá nhân)"
     return f"Tại {dossier.receiving_unit.name}"
-
-
-def _fees(dossier: Dossier) -> list[dict[str, object]]:
-    fees = list(dossier.procedure_version.fees)
-    # Paper submissions by post pay the counter rate unless the catalogue says otherwise.
-    channels = [dossier.channel, "counter"] if dossier.channel == "postal" else [dossier.channel]
-    general = [fee for fee in fees if not fee.get("channel")]
-    for channel in channels:
-        by_channel = [fee for fee in fees if fee.get("channel") == channel]
-        if by_channel:
-            return by_channel + general
-    return general
 
 
 # --- the 2025 set of papers (Circular 03/2025/TT-VPCP, forms 02–07) ---------------------

@@ -82,3 +82,19 @@ def pending_inter_agency(dossier: Dossier) -> list[DossierStep]:
     return list(
         dossier.steps.filter(kind="inter_agency", completed_at__isnull=True).select_related("unit")
     )
+
+
+def hand_to(step: DossierStep, unit: Unit, *, at: datetime, by: object, note: str) -> DossierStep:
+    """An open step passes to another unit (a unit merge): closed where it was, reopened at
+    `unit` with the same deadline, so the control slip shows both holders."""
+    complete(step, at=at, by=by, note=note)
+    return DossierStep.objects.create(
+        dossier=step.dossier,
+        key=step.key,
+        name=step.name,
+        kind=step.kind,
+        unit=unit,
+        role=step.role,
+        opened_at=at,
+        due_at=step.due_at,
+    )

@@ -51,8 +51,12 @@ class Rating(models.Model):
         related_name="ratings",
     )
     answers = models.JSONField(_("câu trả lời"), default=dict)
-    # The same form imported twice is recognised by this key (a hash of its content).
+    # The same form imported twice is recognised by this key: a hash of the source system's
+    # `id` when the line has one, else of its content and its occurrence in the file
+    # (integrations/ratings.py).
     source_key = models.CharField(max_length=64, unique=True)
+    # The source system's identifier of the form (motcua.ratings/1 `id`), written back on export.
+    source_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

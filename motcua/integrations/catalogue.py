@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from motcua.catalog.fees import clean_table
 from motcua.catalog.models import (
     IDENTITY_CODE_PATTERN,
     UNIT_CODE_PATTERN,
@@ -29,6 +30,7 @@ from motcua.catalog.models import (
     content_hash,
 )
 from motcua.catalog.process import problems_in as process_problems
+from motcua.catalog.units import move_unit
 from motcua.core.errors import ValidationFailed
 from motcua.core.text import clean_text
 from motcua.integrations.positions import array_element_lines
@@ -57,8 +59,15 @@ NORM_FIELDS = {
 
 @dataclass
 class ImportSummary:
+    """What the import did with every unit and procedure of the file: each one is counted
+    once, as created, updated, moved (a unit given another parent, its subtree with it) or
+    unchanged — none is left out. `unchanged` counts the procedures whose norms are those of
+    their latest version (no new version)."""
+
     units_created: int = 0
     units_updated: int = 0
+    units_moved: int = 0
+    units_unchanged: int = 0
     procedures_created: int = 0
     versions_created: int = 0
     unchanged: int = 0
@@ -180,7 +189,17 @@ def _clean_unit(item: Any, index: int, problems: _Problems) -> dict[str, Any]:
 
 
 def _check_parents(units: list[dict[str, Any]], codes: set[str], problems: _Problems) -> None:
-    parents = {u["code"]: u.get("parent") for u in units if u.get("code")}
+    """Every parent known, active (an active unit under a merged one would be an orphan), and
+    no cycle — through the file's units and the stored tree together (a file may move a
+    stored unit under one of its own stored descendants)."""
+    stored = {
+        code: (parent, active, merged_into)
+        for code, parent, active, merged_into in Unit.objects.values_list(
+            "code", "parent__code", "is_active", "merged_into__code"
+        )
+    }
+    parents = {code: parent for code, (parent, _, _) in stored.items()}
+    parents |= {u["code"]: u.get("parent") for u in units if u.get("code")}
     for unit in units:
         if not unit.get("code"):
             continue
@@ -188,6 +207,10 @@ def _check_parents(units: list[dict[str, Any]], codes: set[str], problems: _Prob
         if parent and parent not in codes:
             problems.add("units", unit["index"], f"unknown parent unit {parent!r}")
             continue
+        unit_active = stored.get(unit["code"], (None, True, None))[1]
+        if parent in stored and unit_active and not stored[parent][1]:
+            merged = f", merged into {stored[parent][2]!r}" if stored[parent][2] else ""
+            problems.add("units", unit["index"], f"parent unit {parent!r} is inactive{merged}")
         while parent in parents:
             if parent in seen:
                 problems.add("units", unit["index"], "the unit tree has a cycle")
@@ -262,34 +285,29 @@ def _clean_procedure(
 
 
 def _clean_fees(fees: Any, bad: Any) -> list[dict[str, Any]]:
-    if not isinstance(fees, list):
-        bad("fees must be a list")
-        return []
-    cleaned = []
-    for fee in fees:
-        amount = fee.get("amount") if isinstance(fee, dict) else None
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            bad(f"fee amount must be a whole number of đồng ≥ 0, got {amount!r}")
-            continue
-        entry = {"name": clean_text(str(fee.get("name") or "")), "amount": amount}
-        if fee.get("channel"):
-            entry["channel"] = fee["channel"]
-        cleaned.append(entry)
+    cleaned, problems = clean_table(fees)
+    for problem in problems:
+        bad(problem)
     return cleaned
 
 
-def _clean_components(components: Any, bad: Any) -> list[str]:
+def _clean_components(components: Any, bad: Any) -> list[str | dict[str, Any]]:
+    """Each component as its name; one given as an object with more than a name (copies,
+    a form template…) is kept whole, its name cleaned, so nothing of it is lost."""
     if not isinstance(components, list):
         bad("components must be a list")
         return []
-    names = []
+    cleaned: list[str | dict[str, Any]] = []
     for component in components:
         name = component.get("name") if isinstance(component, dict) else component
         if not isinstance(name, str) or not clean_text(name):
             bad(f"a component must be a name, got {component!r}")
             continue
-        names.append(clean_text(name))
-    return names
+        if isinstance(component, dict) and set(component) != {"name"}:
+            cleaned.append({**component, "name": clean_text(name)})
+        else:
+            cleaned.append(clean_text(name))
+    return cleaned
 
 
 def _clean_date(raw: Any, bad: Any) -> date | None:
@@ -329,17 +347,17 @@ def _upsert_unit(data: dict[str, Any], summary: ImportSummary) -> None:
         Unit.objects.create(code=data["code"], **values)
         summary.units_created += 1
     elif any(getattr(unit, key) != value for key, value in values.items()):
+        moved = unit.parent_id != (parent.pk if parent else None)
         for key, value in values.items():
             setattr(unit, key, value)
-        unit.save()
-        _refresh_paths(unit)
-        summary.units_updated += 1
-
-
-def _refresh_paths(unit: Unit) -> None:
-    for child in unit.children.all():
-        child.save()
-        _refresh_paths(child)
+        if moved:  # the subtree goes along, and the move is recorded
+            move_unit(unit, parent=parent, by=None, reason=f"{FORMAT} import")
+            summary.units_moved += 1
+        else:
+            unit.save()
+            summary.units_updated += 1
+    else:
+        summary.units_unchanged += 1
 
 
 def _norms(data: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,17 @@
 """The dossier history format `motcua.dossiers/1` (docs/interchange/dossiers.md): import and export.
 
 Import: a JSON Lines file, one dossier per line, streamed. Each line is checked for shape (no
-database), skipped if its code is already here (idempotency), then its events are REPLAYED
-through the same actions as live work (`motcua.dossiers.actions`), acting as a system user and
-inside `replaying_history()` so that no applicant is told about events years old. A line is
-one transaction: a refused event rolls the whole line back, and the line is reported with its
-number and reason.
+database), then its events are REPLAYED through the same actions as live work
+(`motcua.dossiers.actions`), acting as a system user and inside `replaying_history()` so that
+no applicant is told about events years old. A line is one transaction: a refused event rolls
+the whole line back, and the line is reported with its number and reason.
+
+A line whose code is already here is compared with the stored history, so that nothing in it
+is dropped unseen: every event of the line already stored → skipped as already imported (a
+re-import); the stored history followed by later events (a newer export of a dossier that
+was still open) → those events are replayed and the line counts as `extended`; anything else
+(another receipt, an event missing in the middle) → the line is rejected with the first event
+that differs.
 
 Export: the dossiers in receipt order, each with the events of the format (motcua's finer
 steps — assignment, appraisal, approval… — are not part of it and are left out)."""
@@ -30,8 +36,9 @@ from motcua.dossiers import actions
 from motcua.dossiers.codes import is_valid_code
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, EventType, ReturnChannel
 from motcua.integrations.jsonl import (
+    ALREADY_IMPORTED,
+    EXTENDED,
     IMPORTED,
-    SKIPPED,
     LineRejected,
     Progress,
     Rejection,
@@ -303,7 +310,8 @@ class DossierImporter:
     # one line -----------------------------------------------------------------------
 
     def handle(self, item: dict[str, Any]) -> str:
-        """IMPORTED or SKIPPED, or LineRejected (its reason led by the dossier's code)."""
+        """IMPORTED, EXTENDED or ALREADY_IMPORTED, or LineRejected (its reason led by the
+        dossier's code)."""
         line = check_line(item)
         try:
             return self._handle(line)
@@ -311,11 +319,9 @@ class DossierImporter:
             raise LineRejected(f"{line.code}: {error.message}") from None
 
     def _handle(self, line: DossierLine) -> str:
-        existing = (
-            Dossier.objects.filter(code=line.code).values("procedure_code", "received_at").first()
-        )
+        existing = Dossier.objects.filter(code=line.code).select_related("agency").first()
         if existing is not None:
-            return self._already_here(line, existing["procedure_code"], existing["received_at"])
+            return self._already_here(line, existing)
         unit = self._known_unit(line.received_by, "receiving")
         agency = self._known_unit(line.agency, "agency") if line.agency else None
         version = self._version(line.procedure, local(line.received_at).date())
@@ -325,11 +331,7 @@ class DossierImporter:
                 f"five_on_spot={str(line.five_on_spot).lower()} differs from the "
                 f"procedure's flag; overriding it is not supported yet"
             )
-        targets = {
-            event.fields["to"]: self._known_unit(event.fields["to"], "transfer")
-            for event in line.events
-            if event.fields.get("to")
-        }
+        targets = self._targets(line.events)
         user = self._user_for([unit, agency or version.agency, *targets.values()])
         try:
             with transaction.atomic(), actions.replaying_history():
@@ -337,19 +339,59 @@ class DossierImporter:
         except IntegrityError:
             # another import wrote the same code meanwhile: the line is here, as a skip
             if Dossier.objects.filter(code=line.code).exists():
-                return SKIPPED
+                return ALREADY_IMPORTED
             raise
         return IMPORTED
 
-    def _already_here(self, line: DossierLine, procedure: str, received_at: datetime) -> str:
-        """Skipped, if it is the same dossier (same procedure, same receipt); a different
-        dossier under the same code is refused, not silently merged."""
-        if procedure != line.procedure or received_at != line.received_at:
+    def _targets(self, events: list[Event]) -> dict[str, Unit]:
+        return {
+            event.fields["to"]: self._known_unit(event.fields["to"], "transfer")
+            for event in events
+            if event.fields.get("to")
+        }
+
+    def _already_here(self, line: DossierLine, dossier: Dossier) -> str:
+        """The same dossier (same procedure, same receipt) with the same history: skipped; with
+        a history that goes on: the later events replayed. A different dossier under the same
+        code, or a history that differs from the stored one, is refused, never merged."""
+        if dossier.procedure_code != line.procedure or dossier.received_at != line.received_at:
             raise LineRejected(
                 f"this code already belongs to another dossier (procedure "
-                f"{procedure}, received {format_moment(received_at)})"
+                f"{dossier.procedure_code}, received {format_moment(dossier.received_at)})"
             )
-        return SKIPPED
+        stored = list(
+            dossier.events.filter(type__in=FORMAT_EVENTS)
+            .order_by("sequence")
+            .values_list("type", "at")
+        )
+        known = _stored_prefix(line.events, stored)
+        if known == len(line.events):
+            return ALREADY_IMPORTED
+        later = line.events[known:]
+        last_at = max(at for _, at in stored)
+        if later[0].at < last_at:
+            raise LineRejected(
+                f"{later[0].where()}: not in this dossier's stored history and earlier than "
+                f"its last stored event ({format_moment(last_at)}); the histories differ"
+            )
+        targets = self._targets(later)
+        user = self._user_for([dossier.receiving_unit, dossier.agency, *targets.values()])
+        with transaction.atomic(), actions.replaying_history():
+            _Replay(line, user, targets).continue_with(dossier, later)
+        return EXTENDED
+
+
+def _stored_prefix(events: list[Event], stored: list[tuple[str, datetime]]) -> int:
+    """How many of the line's first events are in the stored history, in order (the stored
+    one may hold more: the `transferred` events the actions wrote by themselves)."""
+    position = 0
+    for count, event in enumerate(events):
+        while position < len(stored) and stored[position] != (event.type, event.at):
+            position += 1
+        if position == len(stored):
+            return count
+        position += 1
+    return len(events)
 
 
 class _Replay:
@@ -379,11 +421,14 @@ class _Replay:
             )
         except MotcuaError as error:
             raise _refused(line, first, error) from None
-        for event in line.events[1:]:
+        return self.continue_with(dossier, line.events[1:])
+
+    def continue_with(self, dossier: Dossier, events: list[Event]) -> Dossier:
+        for event in events:
             try:
                 dossier = self.apply(dossier, event)
             except MotcuaError as error:
-                raise _refused(line, event, error) from None
+                raise _refused(self.line, event, error) from None
         return dossier
 
     def apply(self, dossier: Dossier, event: Event) -> Dossier:

@@ -5,15 +5,20 @@ file's size: each line is decoded, parsed and handed on, then forgotten. A line 
 UTF-8, not JSON, not an object, or longer than `MAX_LINE_BYTES` becomes a `BadLine` carrying
 its number and reason; the lines around it are unaffected. Blank lines are ignored.
 
-Also here: the run's summary (what the command prints on stdout), the progress display on
-standard error, and the canonical timestamp handling of the interchange formats."""
+Also here: the run's summary (what the command prints on stdout, every skipped line counted
+under its reason), the progress display on standard error, the count of identical lines in a
+file (`Occurrences`), and the canonical timestamp handling of the interchange formats."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import sqlite3
 import sys
+import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -143,24 +148,98 @@ def dump_line(item: dict[str, Any]) -> str:
     return json.dumps(item, ensure_ascii=False) + "\n"
 
 
+# --- identical lines -----------------------------------------------------------------------
+
+
+class Occurrences:
+    """How many times each key has come so far in one file: the n-th identical line of a file
+    is a record of its own (two kiosk answers in the same minute are two ratings), and n is
+    part of its idempotency key, so re-reading the file finds each one again.
+
+    The counts live in a temporary SQLite file, not in Python objects: a file of any length
+    keeps the import's memory flat (SQLite's page cache is bounded). Only keys ever counted
+    are stored, as 16-byte digests."""
+
+    def __init__(self) -> None:
+        self._db: sqlite3.Connection | None = None
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+
+    def next(self, key: str) -> int:
+        """1 the first time `key` is counted, 2 the second time, and so on."""
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+        row = self._connection().execute(
+            "INSERT INTO seen (key, n) VALUES (?, 1) "
+            "ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n",
+            (digest,),
+        )
+        return int(row.fetchone()[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="motcua-import-")
+            self._db = sqlite3.connect(os.path.join(self._dir.name, "seen.sqlite3"))
+            self._db.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -2048;"
+                "CREATE TABLE seen (key BLOB PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+            )
+        return self._db
+
+
 # --- the run's summary and progress -------------------------------------------------------
+
+IMPORTED = "imported"
+# A dossier already here whose history the line continues: its later events were replayed.
+EXTENDED = "extended"
+# What a line's handler returns when it writes nothing, and why; each is counted apart in the
+# summary and explained there. Nothing is skipped for any other reason: a line that cannot be
+# kept is rejected with its number and reason.
+ALREADY_IMPORTED = "already_imported"
+SKIP_REASONS: dict[str, str] = {
+    ALREADY_IMPORTED: (
+        "already in motcua: the same dossier code with the same history, the same rating id, "
+        "or (without an id) the n-th identical rating line of a file imported before"
+    ),
+}
 
 
 @dataclass
 class RunSummary:
     """What an import did, line by line; counts only (the rejected lines go to `on_rejected`
-    as they happen, so a file with a million bad lines needs no memory for them)."""
+    as they happen, so a file with a million bad lines needs no memory for them).
+
+    `extended`: known dossiers whose history the file continues (their new events were
+    replayed). `skipped_because`: each skipped line counted under its reason."""
 
     format: str
     strict: bool = False
     lines_read: int = 0
     imported: int = 0
+    extended: int = 0
     skipped: int = 0
     rejected: int = 0
     committed: bool = True
     rolled_back: int = 0
+    skipped_because: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
     elapsed: float = 0.0
+
+    def count(self, outcome: str) -> None:
+        """One handled line: IMPORTED, EXTENDED or the reason it was skipped."""
+        if outcome == IMPORTED:
+            self.imported += 1
+        elif outcome == EXTENDED:
+            self.extended += 1
+        else:
+            self.skipped += 1
+            self.skipped_because[outcome] += 1
 
     def finish(self) -> RunSummary:
         self.elapsed = time.monotonic() - self.started
@@ -173,7 +252,12 @@ class RunSummary:
             "strict": self.strict,
             "lines_read": self.lines_read,
             "imported": self.imported,
+            "extended": self.extended,
             "skipped": self.skipped,
+            "skipped_because": dict(sorted(self.skipped_because.items())),
+            "skip_reasons": {
+                reason: SKIP_REASONS.get(reason, reason) for reason in sorted(self.skipped_because)
+            },
             "rejected": self.rejected,
             "committed": self.committed,
             "rolled_back": self.rolled_back,
@@ -240,8 +324,6 @@ class Progress:
 
 # --- the import loop ----------------------------------------------------------------------
 
-IMPORTED, SKIPPED = "imported", "skipped"
-
 
 class _StopStrict(Exception):
     def __init__(self, number: int, reason: str) -> None:
@@ -266,7 +348,7 @@ def run_lines(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Feed every line to `handle` (which writes it in its own transaction and returns
-    IMPORTED or SKIPPED, or raises a MotcuaError to reject it).
+    IMPORTED, EXTENDED or the reason it wrote nothing, or raises a MotcuaError to reject it).
 
     Not strict: a rejected line is reported to `on_rejected` and the import goes on. Strict:
     every line runs inside ONE outer transaction (each line's own transaction becomes a
@@ -288,10 +370,7 @@ def run_lines(
                     progress.interrupt()
                 on_rejected(number, describe(error))
             else:
-                if outcome == IMPORTED:
-                    summary.imported += 1
-                else:
-                    summary.skipped += 1
+                summary.count(outcome)
             if progress is not None:
                 progress.update(summary)
 
@@ -303,8 +382,8 @@ def run_lines(
             body()
     except _StopStrict as stop:
         summary.committed = False
-        summary.rolled_back = summary.imported
-        summary.imported = 0
+        summary.rolled_back = summary.imported + summary.extended
+        summary.imported = summary.extended = 0
         summary.finish()
         if progress is not None:
             progress.update(summary, final=True)

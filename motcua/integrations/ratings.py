@@ -1,9 +1,15 @@
 """The ratings format `motcua.ratings/1` (docs/interchange/ratings.md): import and export.
 
 One completed rating form per line. A form is recognised when it comes again by its
-`source_key`: the SHA-256 of its canonical content (unit, moment in UTC, channel, dossier,
-answers — not the line's spelling), so re-importing a file, or an export of the same data
-with its times written in another offset, changes nothing."""
+`source_key`:
+- a line with an `id` (the source system's identifier): the SHA-256 of its unit and id;
+- a line without one: the SHA-256 of its canonical content (unit, moment in UTC, channel,
+  dossier, answers — not the line's spelling) and of its occurrence in the file. Two identical
+  lines are two ratings (a busy kiosk records the same answer twice in a minute): the second
+  is the content's 2nd occurrence, a key of its own. The first occurrence's key is the content
+  hash alone, as it always was, so files imported before keep being recognised.
+Re-importing a file, or an export of the same data with its times written in another offset,
+changes nothing."""
 
 from __future__ import annotations
 
@@ -22,9 +28,10 @@ from motcua.dossiers.actions import CLOCK_SKEW
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Rating, RatingChannel, RatingScale
 from motcua.integrations.jsonl import (
+    ALREADY_IMPORTED,
     IMPORTED,
-    SKIPPED,
     LineRejected,
+    Occurrences,
     Progress,
     Rejection,
     RunSummary,
@@ -37,6 +44,7 @@ from motcua.integrations.jsonl import (
 )
 
 FORMAT = "motcua.ratings/1"
+MAX_ID_LENGTH = 200
 
 
 def source_key(*, unit: str, at: datetime, channel: str, dossier: str | None, answers: dict) -> str:
@@ -47,16 +55,34 @@ def source_key(*, unit: str, at: datetime, channel: str, dossier: str | None, an
         "dossier": dossier,
         "answers": answers,
     }
+    return _digest(canonical)
+
+
+def occurrence_key(content_key: str, occurrence: int) -> str:
+    """The key of the `occurrence`-th identical line (1-based) of a file."""
+    if occurrence == 1:
+        return content_key
+    return _digest({"content": content_key, "occurrence": occurrence})
+
+
+def id_key(*, unit: str, source_id: str) -> str:
+    """The key of a line that carries the source system's `id` (unique within its unit)."""
+    return _digest({"unit": unit, "id": source_id})
+
+
+def _digest(canonical: dict[str, Any]) -> str:
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 class RatingImporter:
-    """Look-ups bounded by the catalogue (units, scales), never by the file."""
+    """Look-ups bounded by the catalogue (units, scales), never by the file; the count of
+    identical lines is kept on disk (`Occurrences`)."""
 
     def __init__(self) -> None:
         self._units: dict[str, Unit | None] = {}
         self._scales = {scale.code: set(scale.value_codes()) for scale in RatingScale.objects.all()}
+        self.occurrences = Occurrences()
 
     def _unit(self, code: str) -> Unit | None:
         if code not in self._units:
@@ -87,9 +113,16 @@ class RatingImporter:
             if dossier_id is None:
                 raise LineRejected(f"unknown dossier {dossier_code!r}")
         answers = self._answers(item.get("answers"))
-        key = source_key(unit=code, at=at, channel=channel, dossier=dossier_code, answers=answers)
+        source_id = _source_id(item.get("id"))
+        if source_id:
+            key = id_key(unit=code, source_id=source_id)
+        else:
+            content = source_key(
+                unit=code, at=at, channel=channel, dossier=dossier_code, answers=answers
+            )
+            key = occurrence_key(content, self.occurrences.next(content))
         if Rating.objects.filter(source_key=key).exists():
-            return SKIPPED
+            return ALREADY_IMPORTED
         try:
             with transaction.atomic():
                 Rating.objects.create(
@@ -100,10 +133,11 @@ class RatingImporter:
                     dossier_id=dossier_id,
                     answers=answers,
                     source_key=key,
+                    source_id=source_id,
                 )
         except IntegrityError:  # the same form, imported meanwhile by another run
             if Rating.objects.filter(source_key=key).exists():
-                return SKIPPED
+                return ALREADY_IMPORTED
             raise
         return IMPORTED
 
@@ -123,6 +157,19 @@ class RatingImporter:
         return answers
 
 
+def _source_id(raw: Any) -> str:
+    """The optional `id`: a non-empty string or a whole number, kept as text."""
+    if raw is None:
+        return ""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if not isinstance(raw, str) or not raw.strip():
+        raise LineRejected(f"id must be a non-empty string or a whole number, got {raw!r}")
+    if len(raw.strip()) > MAX_ID_LENGTH:
+        raise LineRejected(f"id is longer than {MAX_ID_LENGTH} characters")
+    return raw.strip()
+
+
 def import_ratings(
     source: Source,
     *,
@@ -130,13 +177,17 @@ def import_ratings(
     on_rejected: Rejection,
     progress: Progress | None = None,
 ) -> RunSummary:
-    return run_lines(
-        source,
-        RatingImporter().handle,
-        summary=RunSummary(format=FORMAT, strict=strict),
-        on_rejected=on_rejected,
-        progress=progress,
-    )
+    importer = RatingImporter()
+    try:
+        return run_lines(
+            source,
+            importer.handle,
+            summary=RunSummary(format=FORMAT, strict=strict),
+            on_rejected=on_rejected,
+            progress=progress,
+        )
+    finally:
+        importer.occurrences.close()
 
 
 # --- export -------------------------------------------------------------------------------
@@ -172,10 +223,11 @@ def rating_lines(
     if until is not None:
         ratings = ratings.filter(at__lt=start_of_day(until + timedelta(days=1)))
     rows = ratings.order_by("at", "source_key").values_list(
-        "unit__code", "at", "channel", "dossier__code", "answers"
+        "unit__code", "at", "channel", "dossier__code", "answers", "source_id"
     )
-    for unit_code, at, channel, dossier_code, answers in rows.iterator(chunk_size=2000):
-        yield {
+    for unit_code, at, channel, dossier_code, answers, source_id in rows.iterator(chunk_size=2000):
+        line: dict[str, Any] = {"id": source_id} if source_id else {}
+        yield line | {
             "unit": unit_code,
             "at": format_moment(at),
             "channel": channel,

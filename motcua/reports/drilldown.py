@@ -55,7 +55,7 @@ def dossiers(
     if by is not None:
         if group is None:
             raise ValueError("a row is chosen by both `by` and `group`")
-        selected = selected.filter(group_filter(Grouping(by), group))
+        selected = selected.filter(group_filter(Grouping(by), group, spec))
     return selected.order_by("received_at", "pk")
 
 

@@ -44,6 +44,7 @@ from motcua.catalog.models import OnlineMode, Unit
 from motcua.core.clock import site_zone
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel, SupplementPause
+from motcua.dossiers.moves import held_at, moved_since
 from motcua.reports.periods import bounds
 from motcua.workflow.calendar import DEFAULT_SESSIONS, parse_sessions
 from motcua.workflow.classification import ClassificationRule
@@ -192,6 +193,12 @@ class ReportSpec:
         """[T0, T1) as aware datetimes."""
         return bounds(self.start, self.end, site_zone())
 
+    @cached_property
+    def moved_since(self) -> bool:
+        """Has a unit merge moved dossiers since the period ended? Then they are counted
+        where they were (dossiers/moves.py); read once per spec."""
+        return moved_since(self.bounds[1])
+
 
 # --- the dossiers in scope ----------------------------------------------------------------
 
@@ -205,8 +212,16 @@ def scope_q(spec: ReportSpec, prefix: str = "") -> Q:
     else:
         unit_field = prefix or "receiving_unit"
     if spec.include_subunits:
-        return Q(**{f"{unit_field}_id__in": spec.unit_ids})
-    return Q(**{unit_field: spec.unit})
+        current = Q(**{f"{unit_field}_id__in": spec.unit_ids})
+    else:
+        current = Q(**{unit_field: spec.unit})
+    if prefix:
+        return current
+    # A dossier a unit merge moved after the period counts where it was (dossiers/moves.py).
+    ids = spec.unit_ids if spec.include_subunits else (spec.unit.pk,)
+    return held_at(
+        current, field=unit_field, unit_ids=ids, moment=spec.bounds[1], any_moved=spec.moved_since
+    )
 
 
 def scoped(spec: ReportSpec) -> QuerySet[Dossier]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from motcua.catalog.models import ProcedureVersion, Unit
+from motcua.dossiers.moves import held_at, unit_held_at
 from motcua.reports.figures import (
     Definitions,
     Figures,
@@ -45,13 +46,23 @@ class Row:
         return {"key": self.key, "name": self.name, **self.figures.as_dict()}
 
 
-def group_filter(by: Grouping, key: str) -> Q:
-    """The dossiers of one row."""
-    if by == Grouping.AGENCY:
-        return Q(agency__code=key)
-    if by == Grouping.UNIT:
-        return Q(receiving_unit__code=key)
-    return Q(procedure_code=key)
+# The unit columns a merge may have changed since a period (dossiers/moves.py).
+MOVED_FIELDS = {Grouping.AGENCY: "agency", Grouping.UNIT: "receiving_unit"}
+
+
+def group_filter(by: Grouping, key: str, spec: ReportSpec | None = None) -> Q:
+    """The dossiers of one row (of `spec`'s period: where a merge moved a dossier after it,
+    the row of the unit that held it then)."""
+    if by == Grouping.PROCEDURE:
+        return Q(procedure_code=key)
+    field = MOVED_FIELDS[by]
+    current = Q(**{f"{field}__code": key})
+    if spec is None:
+        return current
+    ids = list(Unit.objects.filter(code=key).values_list("pk", flat=True))
+    return held_at(
+        current, field=field, unit_ids=ids, moment=spec.bounds[1], any_moved=spec.moved_since
+    )
 
 
 def compute_rows(
@@ -60,9 +71,15 @@ def compute_rows(
     """One row per group that has at least one non-zero figure, ordered by key."""
     by = Grouping(by)
     column = GROUP_FIELDS[by]
+    found = candidates(spec)
+    held = None
+    if by in MOVED_FIELDS:
+        held = unit_held_at(MOVED_FIELDS[by], spec.bounds[1], any_moved=spec.moved_since)
+    if held is not None:  # a merge moved dossiers since the period: group where they were
+        column = "held_unit_id"
+        found = found.annotate(held_unit_id=held)
     grouped = (
-        candidates(spec)
-        .values(column)
+        found.values(column)
         .annotate(**count_expressions(defs or definitions(spec)))
         .order_by(column)
     )

@@ -218,6 +218,18 @@ def test_a_dossier_lives_its_whole_life_through_the_api(counter, leader, expert)
     assert shown["version"] == 11
 
 
+def test_the_fees_are_those_of_the_slip_alternatives_never_summed(counter) -> None:
+    fees = receive(counter)["fees"]  # 3.000333 at the counter
+    assert fees["total"] is None
+    first, extra = fees["charges"]
+    assert first["amount"] is None
+    assert [o["amount"] for o in first["options"]] == [200000, 100000]
+    assert first["text"] == "200.000 đồng hoặc 100.000 đồng tùy trường hợp"
+    assert (extra["amount"], extra["options"][0]["per"]) == (None, "Phiếu, từ Phiếu thứ 3")
+    online = receive(counter, procedure="2.001610", channel="online")["fees"]
+    assert (online["total"], len(online["charges"])) == (100000, 1)
+
+
 def test_the_caller_sees_only_the_actions_open_to_them(counter, leader, expert) -> None:
     code = receive(counter)["code"]
     assert expert.get(f"{BASE}/{code}").json()["allowed_actions"] == []

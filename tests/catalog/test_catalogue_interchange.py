@@ -193,3 +193,32 @@ def test_a_new_version_must_start_after_the_current_one() -> None:
     with pytest.raises(ValidationFailed):
         import_catalogue(json.dumps(document, ensure_ascii=False))
     assert ProcedureVersion.objects.count() == 58
+
+
+def test_every_unit_and_procedure_of_a_reimport_is_counted() -> None:
+    import_catalogue(demo_catalogue_text())
+    summary = import_catalogue(demo_catalogue_text()).as_dict()
+    assert summary["units_unchanged"] == 28 and summary["unchanged"] == 58
+    counted = sum(
+        summary[k] for k in ("units_created", "units_updated", "units_moved", "units_unchanged")
+    )
+    assert counted == len(_document()["units"])
+
+
+def test_a_component_given_with_details_keeps_them() -> None:
+    document = _document()
+    entry = document["procedures"][0]
+    entry["components"] = [
+        "Tờ khai (bản chính)",
+        {"name": " Giấy chứng sinh ", "kind": "original", "count": 1},
+        {"name": "Bản sao CCCD"},
+    ]
+    import_catalogue(json.dumps(document, ensure_ascii=False))
+    version = Procedure.objects.get(code=entry["code"]).current_version()
+    assert version is not None
+    assert version.components == [
+        "Tờ khai (bản chính)",
+        {"name": "Giấy chứng sinh", "kind": "original", "count": 1},
+        "Bản sao CCCD",
+    ]
+    assert version.component_names() == ["Tờ khai (bản chính)", "Giấy chứng sinh", "Bản sao CCCD"]

@@ -366,3 +366,50 @@ def test_standard_input_and_a_missing_file(catalogue, tmp_path, capsys, monkeypa
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     call_command("import", "dossiers", "-")
     assert json.loads(capsys.readouterr().out)["imported"] == 1
+
+
+# ---- a code already here: skipped only when nothing of the line would be lost ----
+
+OPEN_THEN = [
+    received(due_at="2021-04-12T08:10:00+07:00"),
+    {"type": "transferred", "at": "2021-04-05T14:00:00+07:00", "to": "AH-CAT-PV06"},
+]
+LATER = [
+    {"type": "resolved", "at": "2021-04-09T10:00:00+07:00"},
+    {"type": "result_delivered", "at": "2021-04-09T14:00:00+07:00", "via": "postal"},
+]
+
+
+def test_a_newer_export_of_an_open_dossier_continues_its_history(
+    catalogue, tmp_path, capsys
+) -> None:
+    march = write_lines(tmp_path / "march.jsonl", [dossier_line(1, *OPEN_THEN)])
+    assert run_import("dossiers", march, capsys)[0]["imported"] == 1
+    april = write_lines(tmp_path / "april.jsonl", [dossier_line(1, *OPEN_THEN, *LATER)])
+    summary, _ = run_import("dossiers", april, capsys)
+    assert (summary["imported"], summary["extended"], summary["skipped"]) == (0, 1, 0)
+    dossier = Dossier.objects.get(code=code(number=1))
+    assert dossier.status == "RETURNED" and dossier.delivered_via == "postal"
+    # and the newer file once more: every event is here now
+    again, _ = run_import("dossiers", april, capsys)
+    assert (again["extended"], again["skipped_because"]) == (0, {"already_imported": 1})
+    # the older file too: its events are all in the stored history
+    older, _ = run_import("dossiers", march, capsys)
+    assert older["skipped_because"] == {"already_imported": 1}
+
+
+def test_a_history_that_differs_from_the_stored_one_is_refused_not_skipped(
+    catalogue, tmp_path, capsys
+) -> None:
+    run_import("dossiers", write_lines(tmp_path / "a.jsonl", [dossier_line(1)]), capsys)
+    before = table_counts()
+    rewritten = dossier_line(
+        1,
+        received(due_at="2021-04-12T08:10:00+07:00"),
+        {"type": "supplement_requested", "at": "2021-04-06T09:00:00+07:00", "reason": "Thiếu"},
+        *LATER,
+    )
+    summary, err = run_import("dossiers", write_lines(tmp_path / "b.jsonl", [rewritten]), capsys)
+    assert (summary["rejected"], summary["skipped"], summary["extended"]) == (1, 0, 0)
+    assert "events[1] (supplement_requested" in err and "the histories differ" in err
+    assert table_counts() == before

@@ -139,3 +139,66 @@ def test_export_and_filters(catalogue, tmp_path, capsys) -> None:
         "AH",
         "AH-P02",
     ]
+
+
+# ---- identical lines, ids, and the reasons for every skip ----
+
+
+def test_two_identical_lines_are_two_ratings_and_a_reimport_adds_none(
+    catalogue, tmp_path, capsys
+) -> None:
+    # the same kiosk, the same minute, the same answer: two people pressed the same button
+    path = write_lines(tmp_path / "kiosk.jsonl", [rating(), rating()])
+    first, _ = run_import("ratings", path, capsys)
+    assert (first["imported"], first["skipped"]) == (2, 0)
+    assert Rating.objects.count() == 2
+
+    again, _ = run_import("ratings", path, capsys)
+    assert (again["imported"], again["skipped"], again["rejected"]) == (0, 2, 0)
+    assert again["skipped_because"] == {"already_imported": 2}
+    assert "already in motcua" in again["skip_reasons"]["already_imported"]
+    assert Rating.objects.count() == 2
+
+
+def test_a_longer_file_adds_only_the_occurrences_not_yet_here(catalogue, tmp_path, capsys) -> None:
+    run_import("ratings", write_lines(tmp_path / "a.jsonl", [rating(), rating()]), capsys)
+    three = write_lines(tmp_path / "b.jsonl", [rating(), rating(), rating()])
+    summary, _ = run_import("ratings", three, capsys)
+    assert (summary["imported"], summary["skipped"]) == (1, 2)
+    assert Rating.objects.count() == 3
+
+
+def test_identical_lines_apart_in_the_file_are_counted_too(catalogue, tmp_path, capsys) -> None:
+    other = rating(at="2021-04-20T10:00:00+07:00", answers={"overall": "neutral"})
+    path = write_lines(tmp_path / "r.jsonl", [rating(), other, rating(), other, rating()])
+    summary, _ = run_import("ratings", path, capsys)
+    assert summary["imported"] == 5
+    assert run_import("ratings", path, capsys)[0]["skipped"] == 5
+    assert Rating.objects.count() == 5
+
+
+def test_a_file_with_ids_is_keyed_by_them(catalogue, tmp_path, capsys) -> None:
+    lines = [rating(id="K1-000017"), rating(id="K1-000018"), rating(id=19)]
+    path = write_lines(tmp_path / "ids.jsonl", lines)
+    summary, _ = run_import("ratings", path, capsys)
+    assert summary["imported"] == 3
+    assert sorted(Rating.objects.values_list("source_id", flat=True)) == [
+        "19",
+        "K1-000017",
+        "K1-000018",
+    ]
+    # the same ids again, even with the answer corrected at the source: already here
+    again = write_lines(tmp_path / "again.jsonl", [rating(id="K1-000017", channel="paper")])
+    summary, _ = run_import("ratings", again, capsys)
+    assert summary["skipped_because"] == {"already_imported": 1}
+    assert Rating.objects.count() == 3
+    # the export writes the ids back, so a round trip keeps them
+    exported = [line for line in rating_lines() if line.get("id")]
+    assert sorted(line["id"] for line in exported) == ["19", "K1-000017", "K1-000018"]
+
+
+def test_a_bad_id_rejects_the_line(catalogue, tmp_path, capsys) -> None:
+    path = write_lines(tmp_path / "r.jsonl", [rating(id=""), rating(id=True), rating(id="x" * 201)])
+    summary, err = run_import("ratings", path, capsys)
+    assert summary["rejected"] == 3 and not Rating.objects.exists()
+    assert "id must be a non-empty string" in err and "longer than 200" in err

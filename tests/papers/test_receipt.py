@@ -64,7 +64,8 @@ def make_slip(**overrides: object) -> ReceiptSlip:
             "Không tính thứ Bảy, Chủ nhật và các ngày nghỉ lễ 30/4, 01/5, 02/5.",
         ],
         "return_place": "Tại Trung tâm Phục vụ hành chính công tỉnh An Hòa",
-        "fees": [("Lệ phí cấp giấy phép xây dựng", 75000)],
+        "fees": [],
+        "fees_summary": "75.000 đồng (Lệ phí cấp giấy phép xây dựng)",
         "channel_label": "Trực tiếp tại quầy",
         "officer_name": "Trần Văn Bình",
         "ledger_number": "Quyển 01, số 125",
@@ -181,7 +182,7 @@ def test_html_normalises_to_nfc() -> None:
 
 def test_html_omits_empty_contact_lines_and_prints_no_fee() -> None:
     html = receipt_html(
-        make_slip(applicant_address="", applicant_phone="", applicant_email="", fees=[])
+        make_slip(applicant_address="", applicant_phone="", applicant_email="", fees_summary="")
     )
     assert "Địa chỉ:" not in html
     assert "Số điện thoại:" not in html
@@ -189,11 +190,16 @@ def test_html_omits_empty_contact_lines_and_prints_no_fee() -> None:
     assert "Phí, lệ phí: Không" in html
 
 
-def test_html_lists_several_fees_with_total() -> None:
-    html = receipt_html(make_slip(fees=[("Phí thẩm định", 50000), ("Lệ phí", 20000)]))
+def test_html_prints_the_fee_summary_and_its_rows_as_given() -> None:
+    html = receipt_html(
+        make_slip(
+            fees_summary="70.000 đồng",
+            fees=[("Phí thẩm định", "50.000 đồng"), ("Lệ phí", "20.000 đồng")],
+        )
+    )
+    assert "7. Phí, lệ phí: 70.000 đồng" in html
     assert "Phí thẩm định: 50.000 đồng" in html
     assert "Lệ phí: 20.000 đồng" in html
-    assert "Tổng cộng: 70.000 đồng" in html
 
 
 def test_html_carries_the_qr_of_the_lookup_url_and_the_barcode() -> None:

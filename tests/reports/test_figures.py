@@ -271,7 +271,9 @@ def test_one_query_for_the_figures(march: History) -> None:
     chosen = spec()
     with CaptureQueriesContext(connection) as queries:
         compute(chosen)
-    assert selects(queries) == 2  # the units in scope (read once per spec), the aggregate
+    # the units in scope and whether a merge moved dossiers since the period (each read once
+    # per spec), the aggregate
+    assert selects(queries) == 3
     with CaptureQueriesContext(connection) as queries:
         compute(chosen)
     assert selects(queries) == 1
@@ -281,7 +283,7 @@ def test_one_query_for_the_figures(march: History) -> None:
     half = spec(rule=HALF)
     with CaptureQueriesContext(connection) as queries:
         build_report(half, "procedure")
-    assert selects(queries) == 7  # a new spec: + its unit ids, + the units' sessions
+    assert selects(queries) == 8  # a new spec: + its unit ids, + moves, + the units' sessions
 
 
 def test_unknown_figure_and_bad_period(march: History) -> None:

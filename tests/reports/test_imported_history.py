@@ -138,3 +138,66 @@ def test_the_report_of_an_imported_history(catalogue, tmp_path, capsys) -> None:
     again, _ = run_import("dossiers", path, capsys)
     assert again["imported"] == 0 and again["skipped"] == 10
     assert figures(report(capsys, "AH")) == figures(province)
+
+
+def test_a_merge_leaves_the_reports_of_past_periods_as_they_were(catalogue, tmp_path, capsys):
+    """AH-X01 merges into AH-P02 on 10 May 2021, after April. Its April dossiers — X, closed,
+    and Y, received on 20 April and still open — keep counting under AH-X01 in April (the
+    unit that did the work), with every report of April unchanged; from May, Y is the open
+    work of AH-P02."""
+    from datetime import date
+
+    from motcua.catalog.models import Unit
+    from motcua.catalog.units import merge_unit
+    from motcua.dossiers.models import Dossier
+    from motcua.reports.drilldown import dossiers
+    from motcua.reports.figures import ReportSpec
+    from motcua.reports.report import build_report
+
+    transferred = {"type": "transferred", "at": at("04-20", "14:00")}
+    open_y = line("X", at("04-20"), at("04-29"), transferred, unit="AH-X01")
+    open_y |= {"code": f"{COMMUNE}-210420-0001", "applicant": {"name": "Người nộp Y"}}
+    lines = [*history(), open_y]
+    summary, err = run_import("dossiers", write_lines(tmp_path / "a.jsonl", lines), capsys)
+    assert summary["imported"] == 11, err
+
+    def reports(start: date, end: date) -> dict:
+        found = {}
+        for code in ("AH", "AH-X01", "AH-P02", "AH-X01-CA", "AH-P02-CA"):
+            unit = Unit.objects.get(code=code)
+            for decided in (False, True):
+                spec = ReportSpec(unit=unit, start=start, end=end, decided=decided)
+                found[code, decided] = build_report(spec, by="unit").as_dict()
+        return found
+
+    april = (date(2021, 4, 1), date(2021, 4, 30))
+    before = reports(*april)
+    assert before["AH-X01", False]["received"]["total"] == 2  # X and Y
+    assert before["AH-X01", False]["pending"]["total"] == 1  # Y
+
+    for part in ("UBND", "CA", "QS"):
+        merge_unit(
+            Unit.objects.get(code=f"AH-X01-{part}"),
+            into=Unit.objects.get(code=f"AH-P02-{part}"),
+            by=None,
+            on=date(2021, 5, 10),
+        )
+    merge_unit(
+        Unit.objects.get(code="AH-X01"),
+        into=Unit.objects.get(code="AH-P02"),
+        by=None,
+        on=date(2021, 5, 10),
+    )
+    moved = Dossier.objects.get(code=open_y["code"])
+    assert (moved.receiving_unit.code, moved.agency.code) == ("AH-P02", "AH-P02-CA")
+
+    assert reports(*april) == before  # totals and the rows by unit alike
+    # and the dossiers behind April's figures are the same ones
+    province = ReportSpec(unit=Unit.objects.get(code="AH"), start=april[0], end=april[1])
+    pending = dossiers(province, "pending.total", by="unit", group="AH-X01")
+    assert [d.code for d in pending] == [open_y["code"]]
+    assert not dossiers(province, "pending.total", by="unit", group="AH-P02").exists()
+    may = reports(date(2021, 5, 1), date(2021, 5, 31))
+    assert may["AH-P02", False]["carried_over"] == 1  # Y, now the survivor's to finish
+    assert may["AH-X01", False]["carried_over"] == 0
+    assert may["AH-P02-CA", True]["pending"]["total"] == 1

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.safestring import mark_safe
 
+from motcua.core.templatetags.motcua import vnd
 from motcua.dossiers.papers import barcodes
 from motcua.dossiers.papers.rendering import paper_html, render_paper_pdf
 
@@ -47,11 +48,15 @@ class ReceiptSlip:
     due_at: datetime  # aware; printed in Asia/Ho_Chi_Minh
     due_explanation: list[str]  # plain-language lines explaining the appointment
     return_place: str  # "Tại Trung tâm …" / "Qua dịch vụ bưu chính công ích: …" / "Trực tuyến"
-    fees: list[tuple[str, int]]  # (fee name, amount in VND)
+    fees: list[tuple[str, str]]  # rows under item 7: (fee or charge, amount text), worded by
+    # catalog/fees.py (FeeDue.rows); alternatives stay alternatives, nothing here adds them
     channel_label: str  # "Trực tiếp tại quầy" / "Qua bưu chính công ích" / "Trực tuyến"
     officer_name: str  # receiving officer
     ledger_number: str  # the number only ("Quyển 01, số 125"); printed after "Vào sổ theo dõi
     # hồ sơ số: " on the same line as the channel; "" omits it
+    fees_summary: str = ""  # after "7. Phí, lệ phí:" (FeeDue.summary): "20.000 đồng (Lệ phí)",
+    # "200.000 đồng hoặc 100.000 đồng tùy trường hợp", the total of several charges, or "";
+    # with no rows either, "Không"
 
 
 def receipt_html(slip: ReceiptSlip) -> str:
@@ -67,7 +72,6 @@ def render_receipt_pdf(slip: ReceiptSlip) -> bytes:
 def receipt_context(slip: ReceiptSlip) -> dict[str, Any]:
     """Template context: NFC text, dates and amounts formatted, QR and barcode as SVG."""
     s = _nfc_slip(slip)
-    fees = [(name, format_vnd(amount)) for name, amount in s.fees]
     return {
         "slip": s,
         "title": TITLE,
@@ -77,8 +81,8 @@ def receipt_context(slip: ReceiptSlip) -> dict[str, Any]:
         "place_date": format_place_date(s.place, s.received_at),
         "received_label": format_moment(s.received_at),
         "due_label": format_moment(s.due_at),
-        "fees": fees,
-        "fees_total": format_vnd(sum(amount for _, amount in s.fees)) if len(fees) > 1 else "",
+        "fees": s.fees,
+        "fees_summary": s.fees_summary or ("" if s.fees else "Không"),
         # Generated here from the symbol matrices; their only text is escaped in barcodes.py.
         "qr_svg": mark_safe(barcodes.qr_svg(s.lookup_url)),  # noqa: S308
         "barcode_svg": mark_safe(barcodes.code128_svg(s.dossier_code)),  # noqa: S308
@@ -99,8 +103,8 @@ def format_place_date(place: str, moment: datetime) -> str:
 
 
 def format_vnd(amount: int) -> str:
-    """20000 → '20.000 đồng'."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    """20000 → '20.000 đồng' (the one format of amounts: core's `vnd`)."""
+    return vnd(amount)
 
 
 def _vietnam_time(moment: datetime) -> datetime:
