@@ -301,11 +301,9 @@ class DossierImporter:
             raise LineRejected(f"{line.code}: {error.message}") from None
 
     def _handle(self, line: DossierLine) -> str:
-        existing = (
-            Dossier.objects.filter(code=line.code).values("procedure_code", "received_at").first()
-        )
-        if existing is not None:
-            return self._already_here(line, existing["procedure_code"], existing["received_at"])
+        here = self._already_here(line)
+        if here is not None:
+            return here
         unit = self._known_unit(line.received_by, "receiving")
         agency = self._known_unit(line.agency, "agency") if line.agency else None
         version = self._version(line.procedure, local(line.received_at).date())
@@ -325,15 +323,23 @@ class DossierImporter:
             with transaction.atomic(), actions.replaying_history():
                 _Replay(line, user, targets).run(unit=unit, agency=agency, version=version)
         except IntegrityError:
-            # another import wrote the same code meanwhile: the line is here, as a skip
-            if Dossier.objects.filter(code=line.code).exists():
-                return SKIPPED
-            raise
+            # another import or a live intake wrote the same code meanwhile: a skip if it is
+            # this dossier, a refusal if it is another one
+            here = self._already_here(line)
+            if here is None:
+                raise
+            return here
         return IMPORTED
 
-    def _already_here(self, line: DossierLine, procedure: str, received_at: datetime) -> str:
+    def _already_here(self, line: DossierLine) -> str | None:
         """Skipped, if it is the same dossier (same procedure, same receipt); a different
-        dossier under the same code is refused, not silently merged."""
+        dossier under the same code is refused, not silently merged; None if the code is free."""
+        existing = (
+            Dossier.objects.filter(code=line.code).values("procedure_code", "received_at").first()
+        )
+        if existing is None:
+            return None
+        procedure, received_at = existing["procedure_code"], existing["received_at"]
         if procedure != line.procedure or received_at != line.received_at:
             raise LineRejected(
                 f"this code already belongs to another dossier (procedure "
