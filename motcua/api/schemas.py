@@ -5,14 +5,14 @@ becomes JSON."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
 from motcua.accounts.models import User
-from motcua.core.clock import local, now
+from motcua.core.clock import in_supported_range, local, now
 from motcua.dossiers import clock
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 from motcua.workflow.states import Status
@@ -31,16 +31,9 @@ Username = Annotated[str, StringConstraints(min_length=1, max_length=150, patter
 Reason = Annotated[str, text(2000)]
 ShortText = Annotated[str, text(300)]
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
 
 def _within_range(moment: datetime) -> datetime:
-    try:
-        inside = EARLIEST <= moment.astimezone(UTC) < LATEST
-    except OverflowError:
-        inside = False
-    if not inside:
+    if not in_supported_range(moment):
         raise ValueError("timestamp out of range (1970–2200)")
     return moment
 
