@@ -86,7 +86,8 @@ def on_postgres() -> bool:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Rate-limit counters live in the cache; each specification starts with none."""
+    """Each specification starts with an empty cache (throttles keep their own table,
+    emptied with the database)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -6,7 +6,11 @@ civil-servant status: postal and contracted staff act as counter officers too (D
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +25,26 @@ class Role(models.TextChoices):
     SYSTEM = "system", _("Hệ thống (nhập dữ liệu lịch sử)")
 
 
+class UserManager(DjangoUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Sign-in finds the user by the normalised name, whatever form was typed."""
+        return self.get(username=User.normalize_username(username or ""))
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+
+    objects = UserManager()  # type: ignore[misc]
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        """The one form of a login name (tên đăng nhập): NFKC, case-folded, trimmed, so that
+        "ｃounter" (full-width) and "Counter" are the same person for the user lookup, for new
+        accounts and for the login throttle alike."""
+        if not isinstance(username, str):
+            return username
+        folded = unicodedata.normalize("NFKC", username).casefold()
+        return unicodedata.normalize("NFKC", folded).strip()
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -63,13 +62,12 @@ def lookup(request: HttpRequest, code: str, phone_last4: str = "", lang: str = "
     """Anyone may read the status and appointment; `phone_last4` (the last 4 digits of the
     applicant's phone) adds the applicant's data. Wrong digits lock the dossier's personal
     data for an hour after a few tries."""
-    if not ratelimit.hit(
-        "lookup",
-        ratelimit.client_address(request),
-        limit=settings.LOOKUP_MAX_REQUESTS,
-        window=settings.LOOKUP_WINDOW_SECONDS,
-    ):
-        raise RateLimited("Quá nhiều lượt tra cứu, vui lòng thử lại sau.")
+    verdict = ratelimit.lookup_window(request)
+    if not verdict.allowed:
+        raise RateLimited(
+            "Quá nhiều lượt tra cứu, vui lòng thử lại sau.",
+            retry_after=verdict.retry_after,
+        )
     dossier = selectors.find_by_code(code)
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="dossier_not_found")
@@ -94,12 +92,12 @@ def lookup(request: HttpRequest, code: str, phone_last4: str = "", lang: str = "
 
 
 def _applicant(dossier: Dossier, digits: str) -> tuple[str, ApplicantOut | None]:
-    limit = settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES
-    if ratelimit.is_blocked("lookup-2fa", dossier.code, limit=limit):
+    lock = ratelimit.second_factor_lock()
+    if not ratelimit.attempt(lock, dossier.code).allowed:
         return "locked", None
     if not selectors.second_factor_matches(dossier, digits):
-        ratelimit.hit("lookup-2fa", dossier.code, limit=limit, window=3600)
         return "rejected", None
+    ratelimit.succeeded(lock, dossier.code)
     private = selectors.private_view(dossier)
     return "accepted", ApplicantOut(
         name=private.applicant_name,

@@ -5,14 +5,14 @@ becomes JSON."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, StringConstraints, create_model
 
 from motcua.accounts.models import User
-from motcua.core.clock import local, now
+from motcua.core.clock import in_supported_range, local, now
 from motcua.dossiers import clock
 from motcua.dossiers.actions import VOCABULARIES
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
@@ -33,16 +33,9 @@ Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=COD
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=PRINTABLE)]
 ShortText = Annotated[str, text(300)]
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
-
 
 def _within_range(moment: datetime) -> datetime:
-    try:
-        inside = EARLIEST <= moment.astimezone(UTC) < LATEST
-    except OverflowError:
-        inside = False
-    if not inside:
+    if not in_supported_range(moment):
         raise ValueError("timestamp out of range (1970–2200)")
     return moment
 

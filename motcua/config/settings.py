@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 CACHES = {
-    # Shared by every web process (rate limits, login throttling): the database by default.
+    # Shared by every web process (public statistics): the database by default.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "motcua_cache",
@@ -225,13 +225,21 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; form-action 'self'"
 )
 
-# Login throttling and public lookup rate limits: attempts per window, per client address.
+# Throttles (docs/decisions/0006-throttles.md) keep their state in Redis when MOTCUA_REDIS_URL
+# is set (run it with maxmemory-policy noeviction), in a database table otherwise; never in
+# the cache, which culls.
+THROTTLE_REDIS_URL = env_str("MOTCUA_REDIS_URL", "")
+THROTTLE_KEY_PREFIX = env_str("MOTCUA_THROTTLE_KEY_PREFIX", "motcua:")
+# Login: failures per login name and client address within the window lock it for LOCK seconds.
 LOGIN_MAX_ATTEMPTS = env_int("MOTCUA_LOGIN_MAX_ATTEMPTS", 5)
 LOGIN_WINDOW_SECONDS = env_int("MOTCUA_LOGIN_WINDOW_SECONDS", 900)
+LOGIN_LOCK_SECONDS = env_int("MOTCUA_LOGIN_LOCK_SECONDS", LOGIN_WINDOW_SECONDS)
+# Public lookup: at most this many requests per client address in any sliding window.
 LOOKUP_MAX_REQUESTS = env_int("MOTCUA_LOOKUP_MAX_REQUESTS", 30)
 LOOKUP_WINDOW_SECONDS = env_int("MOTCUA_LOOKUP_WINDOW_SECONDS", 60)
-# Wrong second factors (phone digits) before a dossier's personal data is locked for a window.
+# Wrong second factors (phone digits) per dossier before its personal data is locked.
 LOOKUP_MAX_SECOND_FACTOR_FAILURES = env_int("MOTCUA_LOOKUP_MAX_SECOND_FACTOR_FAILURES", 5)
+LOOKUP_SECOND_FACTOR_LOCK_SECONDS = env_int("MOTCUA_LOOKUP_SECOND_FACTOR_LOCK_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

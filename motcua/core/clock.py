@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,3 +19,18 @@ def site_zone() -> ZoneInfo:
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(site_zone())
+
+
+# The instants motcua accepts from outside (API, commands): a legal clock computed far outside
+# them means a typing error, and Python's dates end at year 9999 anyway.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def in_supported_range(moment: datetime) -> bool:
+    """True if `moment` (aware) lies in [EARLIEST, LATEST); a moment so near year 1 or 9999
+    that it cannot even be turned into UTC is outside."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) < LATEST
+    except OverflowError:
+        return False

@@ -25,7 +25,7 @@ from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
 from motcua.core.text import clean_text, digits_only
 from motcua.dossiers import audit, clock, steps
-from motcua.dossiers.codes import is_valid_code, issue_code
+from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
     APPLICANT_EVENTS,
     Channel,
@@ -121,7 +121,7 @@ def receive_dossier(
         raise ValidationFailed("Ngày hẹn trả phải có múi giờ.", code="timestamp_without_offset")
     with transaction.atomic():
         dossier = Dossier.objects.create(
-            code=code or issue_code(unit, local(moment).date()),
+            code=record_code(code) if code else issue_code(unit, local(moment).date()),
             province_code=unit.province_code,
             procedure_version=version,
             procedure_code=version.procedure.code,

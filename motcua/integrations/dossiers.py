@@ -337,10 +337,12 @@ class DossierImporter:
             with transaction.atomic(), actions.replaying_history():
                 _Replay(line, user, targets).run(unit=unit, agency=agency, version=version)
         except IntegrityError:
-            # another import wrote the same code meanwhile: the line is here, as a skip
-            if Dossier.objects.filter(code=line.code).exists():
-                return ALREADY_IMPORTED
-            raise
+            # another import or a live intake wrote the same code meanwhile: a skip if it is
+            # this dossier, a refusal if it is another one
+            existing = Dossier.objects.filter(code=line.code).select_related("agency").first()
+            if existing is None:
+                raise
+            return self._already_here(line, existing)
         return IMPORTED
 
     def _targets(self, events: list[Event]) -> dict[str, Unit]:

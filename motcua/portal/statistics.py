@@ -32,12 +32,12 @@ MAX_AGE = 300
 
 
 def _over_limit(request: HttpRequest) -> bool:
-    return not ratelimit.hit(
+    return not ratelimit.take(
         "statistics",
         ratelimit.client_address(request),
         limit=settings.LOOKUP_MAX_REQUESTS,
         window=settings.LOOKUP_WINDOW_SECONDS,
-    )
+    ).allowed
 
 
 public_units = access.published_units

@@ -3,7 +3,6 @@ the slip). Personal data only with the second factor: the phone number's last 4 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,18 +14,9 @@ from motcua.dossiers import selectors
 from motcua.dossiers.models import Dossier
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    return not ratelimit.hit(
-        "lookup",
-        ratelimit.client_address(request),
-        limit=settings.LOOKUP_MAX_REQUESTS,
-        window=settings.LOOKUP_WINDOW_SECONDS,
-    )
-
-
-def _too_many(request: HttpRequest) -> HttpResponse:
+def _too_many(request: HttpRequest, verdict: ratelimit.Verdict) -> HttpResponse:
     response = render(request, "portal/rate_limited.html", status=429)
-    response["Retry-After"] = str(settings.LOOKUP_WINDOW_SECONDS)
+    response["Retry-After"] = str(verdict.retry_after)
     return response
 
 
@@ -39,8 +29,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    if _over_limit(request):
-        return _too_many(request)
+    verdict = ratelimit.lookup_window(request)
+    if not verdict.allowed:
+        return _too_many(request, verdict)
     found = selectors.find_by_code(code)
     if found is None:
         return render(request, "portal/lookup.html", {"code": code, "not_found": True}, status=404)
@@ -51,10 +42,10 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _second_factor(request: HttpRequest, found: Dossier) -> dict[str, object]:
-    limit = settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES
-    if ratelimit.is_blocked("lookup-2fa", found.code, limit=limit):
+    lock = ratelimit.second_factor_lock()
+    if not ratelimit.attempt(lock, found.code).allowed:
         return {"second_factor_locked": True}
     if selectors.second_factor_matches(found, request.POST.get("so_cuoi", "")):
+        ratelimit.succeeded(lock, found.code)
         return {"private": selectors.private_view(found)}
-    ratelimit.hit("lookup-2fa", found.code, limit=limit, window=3600)
     return {"second_factor_failed": True}

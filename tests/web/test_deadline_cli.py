@@ -120,3 +120,50 @@ def test_bad_input_exits_with_a_stable_code(args, code) -> None:
         call_command("deadline", *args)
     assert caught.value.returncode == 2
     assert str(caught.value).startswith(code)
+
+
+VALID = "2025-04-24T10:00+07:00"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--received", "0001-01-01T00:00+07:00", "--duration", "3d"],
+        ["--received", "0001-01-01T00:00-07:00", "--duration", "1h"],
+        ["--received", "1969-12-31T23:59+00:00", "--duration", "3d"],
+        ["--received", "9999-12-31T10:00+07:00", "--duration", "3d"],
+        ["--received", "9999-12-31T23:59-07:00", "--duration", "3d"],
+        ["--received", "2200-01-01T07:00+07:00", "--duration", "3d"],
+        ["--received", VALID, "--duration", "99999999999d"],
+        ["--received", VALID, "--duration", "999999999h"],
+        ["--received", VALID, "--duration", "2000000d"],
+        ["--received", "2199-12-30T10:00+07:00", "--duration", "5d"],
+        ["--received", VALID, "--duration", "3d", "--pause", f"0001-01-01T00:00+07:00/{VALID}"],
+        [
+            "--received",
+            VALID,
+            "--duration",
+            "3d",
+            "--pause",
+            "2025-04-25T10:00+07:00/9999-12-31T23:59-07:00",
+        ],
+        [
+            "--received",
+            VALID,
+            "--duration",
+            "3d",
+            "--pause",
+            "2025-04-25T10:00+07:00/2199-12-31T20:00+07:00",
+        ],
+    ],
+)
+def test_times_out_of_range_exit_with_a_code_not_a_traceback(args) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("deadline", *args)
+    assert caught.value.returncode == 2
+    assert str(caught.value).startswith("timestamp_out_of_range")
+
+
+def test_the_last_supported_days_still_compute(capsys) -> None:
+    result = json.loads(run(capsys, "--received", "2199-12-01T10:00+07:00", "--duration", "3d"))
+    assert result["due_at"].startswith("2199-12-")

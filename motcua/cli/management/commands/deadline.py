@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -11,6 +11,7 @@ from django.db.utils import DatabaseError
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import Unit
 from motcua.cli.base import MotcuaCommand
+from motcua.core.clock import EARLIEST, LATEST, in_supported_range
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.workflow import deadlines
 from motcua.workflow.explain import render_all
@@ -38,6 +39,7 @@ class Command(MotcuaCommand):
         calendar = self._calendar(options)
         received = _instant(options["received"], "--received")
         duration = _parse(deadlines.Duration.parse, options["duration"], "invalid_duration")
+        _check_reachable(received, duration)
         pauses = [_pause(raw) for raw in options["pause"]]
         deadline = _parse(
             lambda _: deadlines.compute_due(
@@ -51,6 +53,8 @@ class Command(MotcuaCommand):
             "",
             "invalid_deadline_input",
         )
+        if not in_supported_range(deadline.due_at):
+            raise _out_of_range(f"the due date falls after {LATEST:%Y-%m-%d}")
         explanation = list(render_all(deadline.explanation, options["lang"]))
         if options["format"] == "text":
             self.stdout.write("\n".join(explanation))
@@ -90,8 +94,26 @@ class Command(MotcuaCommand):
 def _parse(parser: Any, raw: str, code: str) -> Any:
     try:
         return parser(raw)
+    except OverflowError:  # a date past year 9999 or an integer C cannot hold
+        raise _out_of_range(f"{raw!r} is out of range") from None
     except ValueError as error:
         raise ValidationFailed(str(error), code=code) from None
+
+
+def _out_of_range(what: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{what} (times from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} only)",
+        code="timestamp_out_of_range",
+    )
+
+
+def _check_reachable(received: datetime, duration: deadlines.Duration) -> None:
+    """A limit longer than the whole time left before LATEST cannot end inside it: N working
+    days take at least N days, N working hours at least N hours. Refused before computing, so
+    no date arithmetic runs past year 9999."""
+    hours = duration.unit == deadlines.DurationUnit.WORKING_HOURS
+    if duration.value > (LATEST - received) / timedelta(hours=1 if hours else 24):
+        raise _out_of_range(f"--duration {duration} ends after {LATEST:%Y-%m-%d}")
 
 
 def _instant(raw: str, flag: str) -> datetime:
@@ -106,6 +128,8 @@ def _instant(raw: str, flag: str) -> datetime:
             f"{flag}: {raw!r} has no UTC offset (write e.g. {raw}+07:00)",
             code="timestamp_without_offset",
         )
+    if not in_supported_range(moment):
+        raise _out_of_range(f"{flag}: {raw!r} is out of range")
     return moment
 
 
