@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "motcua.core.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body: one over the limit is refused unread (core/body_limit.py).
+    "motcua.core.body_limit.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,6 +193,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded scans and results (PDF, JPEG, PNG): at most this many bytes each.
 DOCUMENT_MAX_BYTES = env_int("MOTCUA_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Any request body: refused with 413 before it is read when larger (a document and its form).
+REQUEST_BODY_MAX_BYTES = env_int("MOTCUA_REQUEST_BODY_MAX_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background work (notifications and their retries): the database queue; run
