@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("MOTCUA_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("MOTCUA_AUDIT_KEY", "bench:benchmark-only-audit-key")
 os.environ.setdefault("MOTCUA_VAR_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
 

@@ -98,6 +98,7 @@ def main() -> int:
         {
             "DATABASE_URL": args.database_url,
             "MOTCUA_SECRET_KEY": SECRET,
+            "MOTCUA_AUDIT_KEY": "bench:benchmark-only-audit-key",
             "MOTCUA_VAR_DIR": var_dir,
             "DJANGO_SETTINGS_MODULE": "motcua.config.settings",
         }

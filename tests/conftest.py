@@ -7,6 +7,7 @@ commune centre (AH-X01), `specialist` of the criminal-records office (AH-CAT-PV0
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -82,6 +83,29 @@ def version_of(code: str) -> ProcedureVersion:
 
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_append_only_triggers() -> Iterator[None]:
+    """Transactional tests empty the tables after each test. PostgreSQL does it with TRUNCATE,
+    which row triggers ignore; SQLite with DELETE, which the append-only triggers refuse: so
+    on SQLite the flush drops them first and puts them back after (core/append_only.py)."""
+    from django.core.management.commands import flush
+
+    from motcua.core import append_only
+
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, **options):  # type: ignore[no-untyped-def]
+        statements = original(style, connection, **options)
+        if connection.vendor != "sqlite" or not statements:
+            return statements
+        drop = append_only.sqlite_statements(create=False)
+        return [*drop, *statements, *append_only.sqlite_statements(create=True)]
+
+    flush.sql_flush = sql_flush
+    yield
+    flush.sql_flush = original
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("MOTCUA_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("MOTCUA_AUDIT_KEY", "test:tests-only-audit-key")
 os.environ.setdefault("MOTCUA_HTTPS", "0")
 
 from motcua.config.settings import *  # noqa: F403

@@ -16,7 +16,7 @@ from motcua.accounts.models import Role
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.documents.models import Document
-from motcua.documents.services import add_document, open_document
+from motcua.documents.services import add_document, download_headers, open_document
 from motcua.dossiers import printing
 from motcua.dossiers.papers import forms2025
 
@@ -73,12 +73,10 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
         handle = open_document(found, by=request.user)  # type: ignore[arg-type]
     except MotcuaError:
         raise Http404 from None
-    return FileResponse(
-        handle,
-        content_type=found.content_type,
-        as_attachment=False,
-        filename=found.original_name or f"{found.sha256[:12]}",
-    )
+    response = FileResponse(handle)
+    for header, value in download_headers(found).items():
+        response[header] = value
+    return response
 
 
 @login_required

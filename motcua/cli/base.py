@@ -9,13 +9,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.core import changes
 from motcua.core.errors import MotcuaError
 
 
 class MotcuaCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> str | None:
+        name = type(self).__module__.rsplit(".", 1)[-1]
         try:
-            return super().execute(*args, **options)
+            # changes to the reference data made by the command are logged as made by it
+            with changes.acting(by=None, via=f"motcua {name}"):
+                return super().execute(*args, **options)
         except MotcuaError as error:
             self.report(error)
             raise CommandError(f"{error.code}: {error.message}", returncode=2) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,35 @@ if not SECRET_KEY:
             "(or MOTCUA_DEBUG=1 for the local demo)."
         )
     SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # noqa: S105
+
+
+def _audit_keys() -> tuple[str, dict[str, str]]:
+    """The audit chain's keys (docs/decisions/0007-audit-chain.md), never stored in the
+    database: `MOTCUA_AUDIT_KEY` seals what is written now, `MOTCUA_AUDIT_RETIRED_KEYS` (a
+    comma-separated list) still verifies what older keys sealed. Each is `<id>:<secret>`."""
+    current = env_str("MOTCUA_AUDIT_KEY", "")
+    if not current:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "MOTCUA_AUDIT_KEY is not set: set it to <id>:<secret> (a long random secret, "
+                "kept outside the database; or MOTCUA_DEBUG=1 for the local demo)."
+            )
+        current = "demo:motcua-demo-audit-key-not-secret"
+    keys: dict[str, str] = {}
+    for name, value in [("MOTCUA_AUDIT_KEY", current)] + [
+        ("MOTCUA_AUDIT_RETIRED_KEYS", item) for item in env_list("MOTCUA_AUDIT_RETIRED_KEYS", [])
+    ]:
+        key_id, _, secret = value.partition(":")
+        if not re.fullmatch(r"[a-z0-9-]{1,16}", key_id) or len(secret) < 16:
+            raise ImproperlyConfigured(
+                f"{name} must be <id>:<secret>, an id of 1-16 lower-case letters, digits or "
+                "dashes and a secret of at least 16 characters."
+            )
+        keys.setdefault(key_id, secret)
+    return current.partition(":")[0], keys
+
+
+AUDIT_KEY_ID, AUDIT_KEYS = _audit_keys()
 
 ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS", [])
@@ -60,12 +90,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "motcua.core.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body: one over the limit is refused unread (core/body_limit.py).
+    "motcua.core.body_limit.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Changes to the reference data are logged as made by the signed-in user (core/changes.py).
+    "motcua.core.changes.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,6 +225,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded scans and results (PDF, JPEG, PNG): at most this many bytes each.
 DOCUMENT_MAX_BYTES = env_int("MOTCUA_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Any request body: refused with 413 before it is read when larger (a document and its form).
+REQUEST_BODY_MAX_BYTES = env_int("MOTCUA_REQUEST_BODY_MAX_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background work (notifications and their retries): the database queue; run

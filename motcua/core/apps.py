@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from motcua.core import signals  # noqa: F401  (connects post_migrate)
+        from motcua.core import changes, signals  # noqa: F401  (signals connects post_migrate)
+
+        changes.connect()

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.clock import local, now
+from motcua.core.text import fold_accents
 from motcua.dossiers.models import Dossier
 
 
@@ -29,6 +30,7 @@ class DocumentKind(models.TextChoices):
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def document_storage() -> Storage:
@@ -97,4 +99,17 @@ class Document(models.Model):
         """A name to offer when downloading: the sender's name with the true extension."""
         stem = self.original_name.rpartition(".")[0] or self.original_name
         stem = stem or self.title or "tai-lieu"
-        return f"{stem}.{EXTENSIONS.get(self.content_type, 'bin')}"
+        return f"{stem}.{self.extension}"
+
+    @property
+    def ascii_download_name(self) -> str:
+        """The download name as a plain ASCII slug ("Tờ khai.pdf" → "to-khai.pdf"), for
+        clients that ignore the UTF-8 name: nothing a header or a file system could misread."""
+        stem = self.download_name.rpartition(".")[0]
+        slug = _NOT_SLUG.sub("-", fold_accents(stem)).strip("-")[:80].rstrip("-")
+        return f"{slug or f'tai-lieu-{self.pk}'}.{self.extension}"
+
+    @property
+    def extension(self) -> str:
+        """The extension of the detected type (never the sender's)."""
+        return EXTENSIONS.get(self.content_type, "bin")

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files import File
@@ -31,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 MEBIBYTE = 1024 * 1024
 TYPE_NOT_ALLOWED = "Chỉ nhận tệp PDF, JPEG hoặc PNG."
+CARRIES_MARKUP = (
+    "Tệp có chứa mã trang web (HTML) nên không được nhận. "
+    "Hãy quét lại hoặc in lại thành PDF rồi tải lên."
+)
 
 
 def add_document(
@@ -54,9 +59,7 @@ def add_document(
     title = clean_text(title) or component_name or original_name or str(kind.label)
 
     size, sha256 = _measure(uploaded_file)
-    detected = sniffing.detect(uploaded_file, size)
-    if detected is None:
-        raise ValidationFailed(TYPE_NOT_ALLOWED, code="document_type_not_allowed")
+    detected = _checked_type(uploaded_file, size)
 
     existing = _existing(dossier, sha256)
     if existing is not None:
@@ -108,13 +111,43 @@ def add_document(
 def open_document(document: Document, *, by: User) -> File[Any]:
     """The document's file, opened for reading, for a view to stream (FileResponse).
 
-    Send it with `document.content_type` (the detected type, never the declared one) and
-    `document.download_name`; the caller closes it (FileResponse does)."""
+    Send it with `download_headers(document)`; the caller closes it (FileResponse does)."""
     if not access.may_open_document(by, document):
         raise _not_found(document.dossier)
     if not document.file.name:
         raise NotFound("Tài liệu không có tệp.", code="document_file_missing")
     return document.file.storage.open(document.file.name, "rb")
+
+
+def _checked_type(uploaded_file: File[Any], size: int) -> sniffing.FileType:
+    """The file's own type; a PDF or an image that also holds a web page (a polyglot) is
+    refused like a file of another type, with a code of its own."""
+    sniffed = sniffing.sniff(uploaded_file, size)
+    if sniffed.type is None:
+        raise ValidationFailed(TYPE_NOT_ALLOWED, code="document_type_not_allowed")
+    if sniffed.markup:
+        raise ValidationFailed(CARRIES_MARKUP, code="document_carries_markup")
+    return sniffed.type
+
+
+def download_headers(document: Document) -> dict[str, str]:
+    """The headers a document is sent with, whoever sends it.
+
+    Always a download, never shown in the page (`attachment`), under a name motcua makes:
+    an ASCII slug, and the sender's Vietnamese name in UTF-8 (RFC 6266 / RFC 5987) for the
+    browsers that read it. The browser must take the declared type (the one detected at
+    upload) as is (`nosniff`), and should it still render the file, the sandbox gives it no
+    scripts, no origin and nothing to load."""
+    utf8_name = quote(document.download_name, safe="")
+    return {
+        "Content-Type": document.content_type,
+        "Content-Disposition": (
+            f"attachment; filename=\"{document.ascii_download_name}\"; filename*=UTF-8''{utf8_name}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, no-store",
+    }
 
 
 def _existing(dossier: Dossier, sha256: str) -> Document | None:

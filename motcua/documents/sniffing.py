@@ -5,10 +5,19 @@ scanner's `scan.png` may hold a PDF, a web page may be called `to-khai.pdf`), so
 ignored. Only the head and the tail of the file are read, never the whole file, and each type
 is also checked to be minimally whole: a PDF ends with `%%EOF`, a PNG opens with its IHDR
 chunk, a JPEG ends with its EOI marker. This is a gate, not a validator: a file that passes may
-still be damaged inside, but a file that fails is certainly not what the counter expects."""
+still be damaged inside, but a file that fails is certainly not what the counter expects.
+
+Nothing here decompresses anything: a PDF's streams are never inflated on the server, so a
+small file that would inflate to gigabytes costs what its own bytes cost (tests/documents).
+
+A file can be two things at once: a PDF or an image whose first bytes also hold a web page
+(a polyglot). A browser that guesses the type from the content would run that page's scripts
+in motcua's origin, so such files are refused even though they are valid PDFs or images
+(`carries_markup`)."""
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from typing import IO
@@ -24,7 +33,10 @@ PDF_EOF_WINDOW = 1024
 # Some cameras and scanners write a little padding or a trailer after the JPEG's end marker.
 JPEG_TRAILING_LIMIT = 4096
 
-HEAD_BYTES = 64
+# The head read: enough for each type's magic and for the bytes browsers look at when they
+# guess a type from content (the HTML sniffing rules read the first 1445 bytes; older browsers
+# read up to 4 KiB).
+HEAD_BYTES = 4096
 TAIL_BYTES = max(PDF_EOF_WINDOW, JPEG_TRAILING_LIMIT + len(JPEG_EOI))
 
 
@@ -34,14 +46,39 @@ class FileType:
     extension: str
 
 
+@dataclass(frozen=True)
+class Sniffed:
+    """What the ends of a file say: its type (None if not acceptable), and whether they also
+    hold HTML a browser would recognise."""
+
+    type: FileType | None
+    markup: bool
+
+
 PDF = FileType("application/pdf", "pdf")
 JPEG = FileType("image/jpeg", "jpg")
 PNG = FileType("image/png", "png")
 ALLOWED = (PDF, JPEG, PNG)
 
 
+# Tags that make browsers take bytes for a web page, or that run or load something once they
+# do (WHATWG MIME sniffing, "HTML" patterns, plus the active ones), followed by a space, a
+# slash or the end of the tag. Case-insensitive, anywhere in the bytes read: long enough that
+# compressed image or PDF data practically never spells one by chance.
+_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|frame|frameset|object|embed|applet"
+    rb"|svg|math|img|title|style|meta|link|base|form|!--)[\s/>]",
+    re.IGNORECASE,
+)
+
+
 def detect(stream: IO[bytes], size: int | None = None) -> FileType | None:
-    """The type of a seekable binary stream, or None if it is not an acceptable file.
+    """The type of a seekable binary stream, or None if it is not an acceptable file."""
+    return sniff(stream, size).type
+
+
+def sniff(stream: IO[bytes], size: int | None = None) -> Sniffed:
+    """The type of a seekable binary stream and whether it carries markup.
 
     Reads at most HEAD_BYTES + TAIL_BYTES bytes; leaves the stream at its start."""
     if size is None:
@@ -52,11 +89,16 @@ def detect(stream: IO[bytes], size: int | None = None) -> FileType | None:
     stream.seek(max(size - TAIL_BYTES, 0))
     tail = stream.read(TAIL_BYTES)
     stream.seek(0)
-    return classify(head, tail)
+    return Sniffed(classify(head, tail), carries_markup(head, tail))
 
 
 def detect_bytes(data: bytes) -> FileType | None:
     return classify(data[:HEAD_BYTES], data[-TAIL_BYTES:])
+
+
+def carries_markup(head: bytes, tail: bytes) -> bool:
+    """True if the first or last bytes of a file hold an HTML tag a browser would act on."""
+    return bool(_MARKUP.search(head) or _MARKUP.search(tail))
 
 
 def classify(head: bytes, tail: bytes) -> FileType | None:

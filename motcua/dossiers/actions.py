@@ -157,6 +157,8 @@ def receive_dossier(
             data={
                 "due_at": due_at.isoformat(),
                 "due_recorded": recorded_due_at is not None,
+                # issued by the unit's counter, or brought by an import (audit.verify_codes)
+                "code_issued": not code,
                 "clock_started_at": deadline.started_at.isoformat(),
                 "explanation": clock.explanation_lines(deadline, "vi"),
                 "explanation_en": clock.explanation_lines(deadline, "en"),
@@ -175,22 +177,18 @@ def append_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    """Append one event, sealed with the hash of the one before it; the caller holds the
-    transaction (and the dossier's row lock) that also changes the dossier."""
-    last = dossier.events.order_by("-sequence").values("sequence", "hash").first()
+    """Append one event, numbered and sealed by `audit.append` with the one before it; the
+    caller holds the transaction (and the dossier's row lock) that also changes the dossier."""
     event = DossierEvent(
         dossier=dossier,
-        sequence=(last["sequence"] if last else 0) + 1,
         type=type,
         at=at,
         actor=by,
         actor_name=str(by) if by else "",
         reason=clean_text(reason),
         data=data or {},
-        prev_hash=last["hash"] if last else "",
     )
-    event.hash = audit.seal(event, dossier_code=dossier.code)
-    event.save()
+    audit.append(event, dossier_code=dossier.code)
     if type in APPLICANT_EVENTS and not _REPLAYING.get():
         from motcua.notifications.services import schedule_for_event
 

@@ -230,8 +230,15 @@ class DossierEvent(models.Model):
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     # Each event seals the one before it (per dossier): `motcua audit verify` recomputes them.
+    # `hash` is an HMAC-SHA256 under the audit key `key_id` (not in the database), or, for the
+    # events written before the keyed chain (key_id ""), a plain SHA-256 (dossiers/audit.py).
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True, default="", db_default="")
+    # The event's place in the log of all dossiers, 1, 2, 3… without gaps: a removed event or
+    # a removed dossier leaves a hole that `motcua audit verify` reports. None before the
+    # keyed chain.
+    serial = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -353,3 +360,36 @@ class DossierMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.field} {self.from_unit_id}→{self.to_unit_id}"
+
+
+class DossierChainHead(models.Model):
+    """Where one dossier's event chain ends: the last sequence number and its seal, written in
+    the transaction that appends the event and sealed with the audit key. Kept apart from the
+    events (and keyed by the code, not a foreign key) so that removing a dossier's last
+    events, or the whole dossier, leaves a head that no longer matches."""
+
+    dossier_code = models.CharField(max_length=64, unique=True)
+    last_sequence = models.PositiveIntegerField()
+    last_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.dossier_code}#{self.last_sequence}"
+
+
+class EventLogHead(models.Model):
+    """The head of the log of all dossiers' events (one row): the last serial number given
+    and the seal of that event, plus what the log held when the keyed chain began (events
+    sealed before it are accepted only up to there). Sealed with the audit key."""
+
+    last_serial = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    legacy_events = models.PositiveBigIntegerField(default=0)
+    legacy_last_id = models.PositiveBigIntegerField(default=0)
+    cut_over_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"log head #{self.last_serial}"

@@ -391,7 +391,8 @@ def _apply_procedures(procedures: list[dict[str, Any]], summary: ImportSummary) 
         digest = content_hash(_norms(data))
         if latest is not None and latest.content_hash == digest:
             if latest.extra != data["extra"]:
-                ProcedureVersion.objects.filter(pk=latest.pk).update(extra=data["extra"])
+                latest.extra = data["extra"]
+                latest.save(update_fields=["extra"])  # a save, so the change log records it
             summary.unchanged += 1
             continue
         starts = data["effective_from"] or (SINCE_ALWAYS if latest is None else date.today())
@@ -401,9 +402,8 @@ def _apply_procedures(procedures: list[dict[str, Any]], summary: ImportSummary) 
                     f"{data['code']}: a new version must start after {latest.effective_from}",
                     code="invalid_catalogue",
                 )
-            ProcedureVersion.objects.filter(pk=latest.pk).update(
-                effective_to=starts - timedelta(days=1)
-            )
+            latest.effective_to = starts - timedelta(days=1)
+            latest.save(update_fields=["effective_to"])  # a save, so the change log records it
         _create_version(
             procedure,
             data,

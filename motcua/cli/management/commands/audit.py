@@ -1,5 +1,10 @@
-"""`motcua audit verify [--code CODE]`: recompute every dossier's event chain and report any
-event changed, removed or inserted after it was written. Exit status 1 when the log is broken."""
+"""`motcua audit verify [--code CODE]`: check the sealed event log (dossiers/audit.py) and
+report every event, chain head, serial number, dossier code or cached column that is not
+what was written. Exit status 1 when anything is wrong.
+
+On success it prints the log head (its last serial number and seal): kept outside the
+database (a log file, a ticket, a printed report), it lets a later run show that the log
+was not rolled back past it."""
 
 from __future__ import annotations
 
@@ -9,27 +14,35 @@ from django.core.management.base import CommandError, CommandParser
 
 from motcua.cli.base import MotcuaCommand
 from motcua.dossiers import audit
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierEvent, EventLogHead
 
 
 class Command(MotcuaCommand):
-    help = "Verify the hash chains of the dossiers' event logs."
+    help = "Verify the sealed event log of the dossiers and the columns derived from it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["verify"])
-        parser.add_argument("--code", help="only this dossier")
+        parser.add_argument("--code", help="only this dossier (skips the log-wide checks)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        dossiers = Dossier.objects.all()
+        dossiers = None
         if options["code"]:
-            dossiers = dossiers.filter(code=options["code"])
+            dossiers = Dossier.objects.filter(code=options["code"])
         breaks = 0
         for found in audit.verify(dossiers):
             breaks += 1
-            self.stdout.write(f"{found.dossier_code} #{found.sequence}: {found.problem}")
-        checked = dossiers.count()
+            self.stdout.write(f"{found.where}: {found.problem}")
+        checked = (dossiers if dossiers is not None else Dossier.objects.all()).count()
         if breaks:
             raise CommandError(
-                f"audit_failed: {breaks} break(s) in {checked} dossier(s)", returncode=1
+                f"audit_failed: {breaks} problem(s) in the log of {checked} dossier(s)",
+                returncode=1,
             )
-        self.stdout.write(f"ok: {checked} dossier(s), every event chain intact")
+        events = DossierEvent.objects.filter(dossier__in=dossiers) if dossiers else None
+        count = (events if events is not None else DossierEvent.objects.all()).count()
+        head = EventLogHead.objects.filter(pk=audit.LOG_HEAD_ID).first()
+        shown = f"log head #{head.last_serial} {head.mac}" if head else "no log head yet"
+        self.stdout.write(
+            f"ok: {checked} dossier(s), {count} event(s), every chain, head and cached "
+            f"column intact; {shown}"
+        )
