@@ -11,14 +11,14 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts.models import User
 from motcua.accounts.permissions import can_view_dossier
 from motcua.catalog.models import Unit
 from motcua.core.clock import now, site_zone
 from motcua.core.errors import NotFound
-from motcua.dossiers import selectors
+from motcua.dossiers import derived, selectors
 from motcua.dossiers.models import Dossier, DossierStep, StepKind
 from motcua.workflow.states import TRANSITIONS, Place, Role, Status, allowed_actions
 
@@ -124,7 +124,7 @@ def search(
     if procedure:
         found = found.filter(procedure_code=procedure)
     if overdue is not None:
-        late = Q(ended_at__isnull=True, due_at__lt=now()) | Q(ended_at__gt=F("due_at"))
+        late = derived.overdue_q(at=now())  # the clock's timestamp rule
         found = found.filter(late if overdue else ~late)
     if received_from is not None:
         found = found.filter(received_at__gte=_start_of(received_from))
@@ -132,8 +132,10 @@ def search(
         found = found.filter(received_at__lt=_start_of(received_to + timedelta(days=1)))
     if q:
         found = found.filter(code__startswith=q.upper())
-    return found.select_related("procedure_version", "receiving_unit", "agency").order_by(
-        "due_at", "pk"
+    return (
+        found.select_related("procedure_version", "receiving_unit", "agency")
+        .prefetch_related("pauses")  # derived.is_overdue of each item
+        .order_by("due_at", "pk")
     )
 
 
