@@ -51,20 +51,17 @@ def reporting_due(dossier: Any) -> datetime:
     return dossier.due_at_original or dossier.due_at
 
 
-def reporting_due_expression(outer: bool = False) -> Coalesce:
-    """SQL twin of `reporting_due` (`outer`: of the dossier a subquery belongs to)."""
-    ref = OuterRef if outer else F
-    return Coalesce(ref("due_at_original"), ref("due_at"))
+def reporting_due_expression(prefix: str = "") -> Coalesce:
+    """SQL twin of `reporting_due` (`prefix`: the path to the dossier, e.g. "dossier__")."""
+    return Coalesce(f"{prefix}due_at_original", f"{prefix}due_at")
 
 
 def _due(dossier: Any, reporting: bool) -> datetime:
     return reporting_due(dossier) if reporting else dossier.due_at
 
 
-def _due_expression(reporting: bool, outer: bool = False) -> Any:
-    if reporting:
-        return reporting_due_expression(outer)
-    return OuterRef("due_at") if outer else F("due_at")
+def _due_expression(reporting: bool, prefix: str = "") -> Any:
+    return reporting_due_expression(prefix) if reporting else F(f"{prefix}due_at")
 
 
 def local_day(expression: Any) -> TruncDate:
@@ -180,7 +177,8 @@ def _ended_late_q(rule: OverdueRule, reporting: bool) -> Q:
 
 
 def _paused_late_q(rule: OverdueRule, reporting: bool) -> Q:
-    due = _due_expression(reporting, outer=True)
+    """On the pause rows (its dossier's due reached through the foreign key)."""
+    due = _due_expression(reporting, prefix="dossier__")
     if rule == OverdueRule.DAY:
         return Q(GreaterThan(local_day("started_at"), local_day(due)))
     return Q(GreaterThan(F("started_at"), due))
