@@ -360,9 +360,12 @@ def _apply_pause(run: _Run, pause: Pause, rule: _Rule, *, restart: bool, running
         return
     covered = calendar.working_minutes_between(pause.start, pause.end)
     run.paused_minutes += covered
-    if restart and not running and not _keeps_fixed(run, pause, covered, rule):
-        _restart_after(run, pause, covered, rule)
-        return
+    kept = None
+    if restart and not running:
+        kept = _kept_over_restart(run, pause, covered, rule)
+        if kept is None:
+            _restart_after(run, pause, covered, rule)
+            return
     run.shift += covered
     run.due, whole_day = _pushed(run, rule)
     kind = LineKind.PAUSE_RUNNING if running else LineKind.PAUSE
@@ -376,6 +379,8 @@ def _apply_pause(run: _Run, pause: Pause, rule: _Rule, *, restart: bool, running
             whole_day=whole_day,
         )
     )
+    if kept is not None:
+        run.lines.append(kept)
 
 
 def _pushed(run: _Run, rule: _Rule) -> tuple[datetime, bool]:
@@ -387,21 +392,21 @@ def _pushed(run: _Run, rule: _Rule) -> tuple[datetime, bool]:
     return (rule.calendar.day_end(due.date()) if whole_day else due), whole_day
 
 
-def _keeps_fixed(run: _Run, pause: Pause, covered: int, rule: _Rule) -> bool:
+def _kept_over_restart(
+    run: _Run, pause: Pause, covered: int, rule: _Rule
+) -> ExplanationLine | None:
     """Under the restart rule, a fixed appointment pushed by the pause stays when it is later
-    than counting the whole limit again: a restart never brings a promised date earlier."""
+    than counting the whole limit again (a restart never brings a promised date earlier):
+    the line that says so, or None when the restart applies."""
     if not run.fixed:
-        return False
+        return None
     restarted = rule.due_from(rule.calendar.next_working_instant(pause.end))
     run.shift += covered
     pushed, _ = _pushed(run, rule)
     run.shift -= covered
     if pushed <= restarted:
-        return False
-    run.lines.append(
-        _line(LineKind.RESTART_KEPT, pause.end, at=pause.end, restarted=restarted, due=pushed)
-    )
-    return True
+        return None
+    return _line(LineKind.RESTART_KEPT, pause.end, at=pause.end, restarted=restarted, due=pushed)
 
 
 def _restart_after(run: _Run, pause: Pause, covered: int, rule: _Rule) -> None:
@@ -485,11 +490,17 @@ def _body_lines(run: _Run, calendar: WorkingCalendar) -> list[ExplanationLine]:
         )
         for entry in calendar.special_days_between(first, last, include_weekends=False)
     ]
-    lines = sorted([*days, *run.lines], key=lambda line: line.day or date.min)
+    # Behind a fixed appointment: the counted story first, then the appointment and what
+    # happened after it, in order.
+    split = next(
+        (i for i, line in enumerate(run.lines) if line.kind == LineKind.FIXED and run.fixed),
+        len(run.lines),
+    )
+    lines = sorted([*days, *run.lines[:split]], key=lambda line: line.day or date.min)
     weekends = calendar.ordinary_weekend_days_between(first, last)
     if weekends:
         lines.append(_line(LineKind.WEEKENDS, None, count=weekends))
-    lines += run.tail
+    lines += run.lines[split:] + run.tail
     lines.append(_line(LineKind.DUE, run.due, at=run.due))
     return lines
 
