@@ -744,7 +744,7 @@ def _recompute_for_calendar(
                 "day": day.isoformat(),
                 "closed": closed,
                 "label": label,
-                "old_due_at": old.isoformat(),
+                "old_due_at": local(old).isoformat(),
                 "kept": kept,
                 **record,
             },
