@@ -120,3 +120,12 @@ def test_bad_input_exits_with_a_stable_code(args, code) -> None:
         call_command("deadline", *args)
     assert caught.value.returncode == 2
     assert str(caught.value).startswith(code)
+
+
+def test_a_same_day_cut_off(capsys) -> None:
+    args = ["--received", "2025-04-29T16:00+07:00", "--duration", "1d", "--same-day-cutoff"]
+    assert json.loads(run(capsys, *args, "15:00"))["due_at"] == "2025-05-05T17:00:00+07:00"
+    assert json.loads(run(capsys, *args, "16:30"))["due_at"] == "2025-04-29T17:00:00+07:00"
+    with pytest.raises(CommandError) as caught:
+        call_command("deadline", *args, "3pm")
+    assert str(caught.value).startswith("invalid_same_day_cutoff")
