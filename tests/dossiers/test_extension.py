@@ -109,7 +109,25 @@ def test_the_api_gives_the_code_and_changes_nothing(assigned, agency_leader) -> 
 def test_the_apology_letter_refuses_a_recorded_date_nobody_can_keep(
     assigned, agency_leader
 ) -> None:
-    """Data written before the check (a Saturday): refused rather than printed."""
+    """An apology recorded before the check existed, to a Saturday: refused, not printed."""
+    actions.append_event(
+        assigned,
+        type=EventType.EXTENDED,
+        at=DECIDED,
+        by=agency_leader,
+        reason="Chậm",
+        data={
+            "new_due_at": vn(2025, 9, 20, 9).isoformat(),
+            "original_due_at": DUE.isoformat(),
+            "late_notice": False,
+        },
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        printing.apology(assigned)
+    assert refused.value.code == "impossible_appointment"
+
+
+def test_the_apology_letter_prints_the_checked_date(assigned, agency_leader) -> None:
     dossier = actions.apologise_and_extend(
         dossier=assigned,
         by=agency_leader,
@@ -118,10 +136,3 @@ def test_the_apology_letter_refuses_a_recorded_date_nobody_can_keep(
         at=DECIDED,
     )
     assert printing.apology(dossier).new_due == vn(2025, 9, 19, 17)
-    event = dossier.events.get(type=EventType.EXTENDED)
-    DossierEvent.objects.filter(pk=event.pk).update(
-        data={**event.data, "new_due_at": vn(2025, 9, 20, 9).isoformat()}
-    )
-    with pytest.raises(ValidationFailed) as refused:
-        printing.apology(dossier)
-    assert refused.value.code == "impossible_appointment"
