@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.catalog.models import Unit
 from motcua.core.clock import now, site_zone
 from motcua.core.errors import NotFound
+from motcua.dossiers import derived
 from motcua.dossiers.actions import permitted_actions
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import ACTIONS
@@ -45,7 +46,7 @@ def search(
     if procedure:
         found = found.filter(procedure_code=procedure)
     if overdue is not None:
-        late = Q(ended_at__isnull=True, due_at__lt=now()) | Q(ended_at__gt=F("due_at"))
+        late = derived.overdue_q(at=now())  # the clock's timestamp rule
         found = found.filter(late if overdue else ~late)
     if received_from is not None:
         found = found.filter(received_at__gte=_start_of(received_from))
@@ -53,8 +54,10 @@ def search(
         found = found.filter(received_at__lt=_start_of(received_to + timedelta(days=1)))
     if q:
         found = found.filter(code__startswith=q.upper())
-    return found.select_related("procedure_version", "receiving_unit", "agency").order_by(
-        "due_at", "pk"
+    return (
+        found.select_related("procedure_version", "receiving_unit", "agency")
+        .prefetch_related("pauses")  # derived.is_overdue of each item
+        .order_by("due_at", "pk")
     )
 
 

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, AwareDatetime, StringConstraints, create_mo
 
 from motcua.accounts.models import User
 from motcua.core.clock import in_supported_range, local, now
-from motcua.dossiers import clock
+from motcua.dossiers import clock, derived
 from motcua.dossiers.actions import VOCABULARIES
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 from motcua.workflow.actions import Action, Kind
@@ -156,7 +156,14 @@ class ClockOut(Schema):
 
     received_at: datetime
     clock_started_at: datetime
+    duration_value: int = Field(description="The legal limit for this dossier's channel.")
+    duration_unit: str = Field(description="working_days or working_hours.")
+    same_day_cutoff: str | None = Field(
+        description="HH:MM of a same-day procedure: due that working day up to it, else the next."
+    )
     due_at: datetime
+    explanation: list[str] = Field(description="Why this due date (Vietnamese); ends on it.")
+    explanation_en: list[str] = Field(description="The same in English.")
     due_at_original: datetime | None = Field(description="Before an apology (xin lỗi, hẹn lại).")
     ended_at: datetime | None
     paused_since: datetime | None = Field(description="Waiting for a supplement since.")
@@ -298,7 +305,8 @@ def _local(moment: datetime | None) -> datetime | None:
 def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
     """The whole dossier as the staff see it: data, clock, steps and timeline."""
     moment = now()
-    reading = clock.reading(dossier, moment)
+    reading = derived.reading(dossier, moment)
+    deadline = clock.current_deadline(dossier)
     return DossierOut(
         code=dossier.code,
         version=dossier.version,
@@ -332,7 +340,12 @@ def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
         clock=ClockOut(
             received_at=local(dossier.received_at),
             clock_started_at=local(dossier.clock_started_at),
-            due_at=local(dossier.due_at),
+            duration_value=dossier.duration_value,
+            duration_unit=dossier.duration_unit,
+            same_day_cutoff=f"{dossier.same_day_cutoff:%H:%M}" if dossier.same_day_cutoff else None,
+            due_at=local(deadline.due_at),
+            explanation=deadline.explanation,
+            explanation_en=deadline.explanation_en,
             due_at_original=_local(dossier.due_at_original),
             ended_at=_local(dossier.ended_at),
             paused_since=_local(dossier.paused_at),
@@ -380,7 +393,6 @@ def _username(user_id: int | None) -> str | None:
 
 
 def summary_out(dossier: Dossier, *, at: datetime) -> DossierSummaryOut:
-    ended = dossier.ended_at
     return DossierSummaryOut(
         code=dossier.code,
         version=dossier.version,
@@ -394,6 +406,6 @@ def summary_out(dossier: Dossier, *, at: datetime) -> DossierSummaryOut:
         channel=dossier.channel,
         received_at=local(dossier.received_at),
         due_at=local(dossier.due_at),
-        ended_at=_local(ended),
-        overdue=(ended or at) > dossier.due_at,
+        ended_at=_local(dossier.ended_at),
+        overdue=derived.is_overdue(dossier, at=at),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -17,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from motcua.accounts import access
 from motcua.accounts.models import Role, User
+from motcua.calendars.services import calendar_for
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
-from motcua.dossiers import actions, clock, printing, selectors, work
+from motcua.dossiers import actions, clock, derived, printing, selectors, work
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import ACTIONS
+from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.states import Status
 
 from .action_forms import form_for, run_action
@@ -56,7 +59,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     moment = now()
     page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
-    rows = [_row(dossier, moment) for dossier in page.object_list]
+    listed = list(page.object_list)
+    prefetch_related_objects(listed, "pauses")
+    calendars: dict[int, WorkingCalendar] = {}
+    rows = [_row(dossier, moment, calendars) for dossier in listed]
     template = (
         "backoffice/_inbox_rows.html"
         if request.headers.get("HX-Request")
@@ -86,14 +92,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _row(dossier: Dossier, moment: Any) -> dict[str, Any]:
+def _row(dossier: Dossier, moment: Any, calendars: dict[int, WorkingCalendar]) -> dict[str, Any]:
+    unit = dossier.receiving_unit
+    if unit.pk not in calendars:
+        calendars[unit.pk] = calendar_for(unit)
+    overdue = derived.is_overdue(dossier, at=moment)
     return {
         "dossier": dossier,
         "waiting": work.waiting_label(dossier, get_language()),
-        "overdue": dossier.ended_at is None
-        and dossier.paused_at is None
-        and dossier.due_at < moment,
-        "due_soon": dossier.ended_at is None and moment <= dossier.due_at < moment + work.DUE_SOON,
+        "overdue": overdue,
+        "paused": derived.is_paused(dossier, moment),
+        "due_soon": not overdue
+        and derived.has_little_time_left(dossier, moment, calendars[unit.pk]),
     }
 
 
@@ -119,8 +129,9 @@ def _render_desk(
         key: form_for("complete_step", dossier=dossier, step_key=key)
         for key in access.open_steps_for(grants, dossier)
     }
-    reading = clock.reading(dossier, now())
-    latest = dossier.events.filter(data__has_key="explanation").order_by("-sequence").first()
+    moment = now()
+    reading = derived.reading(dossier, moment)
+    deadline = clock.current_deadline(dossier)
     return render(
         request,
         "backoffice/desk.html",
@@ -135,7 +146,9 @@ def _render_desk(
             "documents": getattr(dossier, "documents", None)
             and dossier.documents.order_by("uploaded_at"),
             "reading": reading,
-            "explanation": latest.data.get("explanation", []) if latest else [],
+            "deadline": deadline,
+            "explanation": deadline.lines(get_language() or "vi"),
+            "paused_since": derived.paused_since(dossier, moment),
             "forms": forms,
             "step_forms": step_forms,
             "error": error,

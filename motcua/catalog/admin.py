@@ -122,6 +122,7 @@ class VersionInline(admin.StackedInline):
         "level",
         "field",
         ("duration_value", "duration_unit", "convention", "pause_rule"),
+        ("same_day_cutoff", "duration_by_channel"),
         ("online", "five_on_spot"),
         "fees",
         "components",

@@ -328,6 +328,22 @@ class ProcedureVersion(models.Model):
         choices=DurationUnit.choices,
         default=DurationUnit.WORKING_DAYS,
     )
+    # A same-day procedure (giải quyết trong ngày): due by the close of the working day of
+    # receipt up to this time, else by the close of the next one (docs/decisions/0004).
+    same_day_cutoff = models.TimeField(
+        _("giờ chốt giải quyết trong ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Ví dụ 15:00: nhận sau giờ này thì trả trong ngày làm việc tiếp theo."),
+    )
+    # {"online": {"value": 17, "unit": "working_days"}, …}: the limit for a dossier submitted
+    # through that channel; a channel not listed uses duration_value/duration_unit.
+    duration_by_channel = models.JSONField(
+        _("thời hạn theo kênh nộp"),
+        default=dict,
+        blank=True,
+        help_text=_('Ví dụ {"online": {"value": 17, "unit": "working_days"}}.'),
+    )
     convention = models.CharField(
         _("cách tính hạn"), max_length=8, choices=Convention.choices, default=Convention.HOURS
     )
@@ -377,7 +393,30 @@ class ProcedureVersion(models.Model):
 
     @property
     def duration_label(self) -> str:
-        return f"{self.duration_value} {self.get_duration_unit_display()}"
+        if self.same_day_cutoff is not None:
+            return str(_("Trong ngày (nhận sau %(cutoff)s trả ngày làm việc tiếp theo)")) % {
+                "cutoff": f"{self.same_day_cutoff:%H:%M}"
+            }
+        labels = [f"{self.duration_value} {self.get_duration_unit_display()}"]
+        for channel, (value, unit) in sorted(self.channel_durations().items()):
+            labels.append(f"{CHANNEL_NAMES[channel]}: {value} {DurationUnit(unit).label}")
+        return "; ".join(labels)
+
+    def duration_for(self, channel: str) -> tuple[int, str]:
+        """(value, unit) of the legal time limit for a dossier submitted through `channel`:
+        the channel's own if the version lists one (duration_by_channel), else the default."""
+        return self.channel_durations().get(channel, (self.duration_value, self.duration_unit))
+
+    def channel_durations(self) -> dict[str, tuple[int, str]]:
+        return {
+            channel: (int(entry["value"]), str(entry["unit"]))
+            for channel, entry in (self.duration_by_channel or {}).items()
+        }
+
+    def clean(self) -> None:
+        problems = channel_duration_problems(self.duration_by_channel)
+        if problems:
+            raise DjangoValidationError({"duration_by_channel": problems})
 
     def fee_for(self, channel: str, case: str | None = None) -> FeeDue:
         """What a dossier of this version owes when submitted through `channel`, in `case`
@@ -386,6 +425,30 @@ class ProcedureVersion(models.Model):
 
     def component_names(self) -> list[str]:
         return [c if isinstance(c, str) else str(c.get("name", "")) for c in self.components]
+
+
+# The submission channels a version may give its own time limit (KenhThucHien).
+SUBMISSION_CHANNELS = ("counter", "online", "postal")
+CHANNEL_NAMES = {"counter": _("Trực tiếp"), "online": _("Trực tuyến"), "postal": _("Bưu chính")}
+
+
+def channel_duration_problems(value: Any) -> list[str]:
+    """What is wrong with a `duration_by_channel` value (empty list: nothing)."""
+    if not isinstance(value, dict):
+        return ["duration_by_channel must be an object {channel: {value, unit}}"]
+    problems = []
+    for channel, entry in value.items():
+        if channel not in SUBMISSION_CHANNELS:
+            problems.append(f"duration_by_channel: unknown channel {channel!r}")
+            continue
+        number = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            problems.append(f"duration_by_channel.{channel}.value must be a positive whole number")
+        if not isinstance(entry, dict) or entry.get("unit") not in DurationUnit.values:
+            problems.append(
+                f"duration_by_channel.{channel}.unit must be one of {DurationUnit.values}"
+            )
+    return problems
 
 
 def content_hash(norms: dict[str, Any]) -> str:

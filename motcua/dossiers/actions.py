@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
 from motcua.core.text import clean_text, digits_only
-from motcua.dossiers import audit, clock, steps
+from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
     APPLICANT_EVENTS,
@@ -39,7 +39,9 @@ from motcua.dossiers.models import (
     SupplementPause,
 )
 from motcua.workflow.actions import ACTIONS, PREVIOUS, TRANSITIONS, Action, target_of
-from motcua.workflow.deadlines import Pause
+from motcua.workflow.calendar import WorkingCalendar
+from motcua.workflow.deadlines import FixedDue, FixedKind, Floor, Pause
+from motcua.workflow.explain import ExplanationLine, LineKind
 from motcua.workflow.states import TERMINAL, Role, Status
 
 _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
@@ -115,10 +117,17 @@ def receive_dossier(
         raise ValidationFailed(
             "Cần địa chỉ nhận kết quả qua bưu chính.", code="postal_address_required"
         )
-    deadline = clock.due_at_receipt(version=version, unit=unit, received_at=moment)
-    due_at = recorded_due_at or deadline.due_at
     if recorded_due_at is not None and recorded_due_at.tzinfo is None:
         raise ValidationFailed("Ngày hẹn trả phải có múi giờ.", code="timestamp_without_offset")
+    deadline = clock.due_at_receipt(
+        version=version,
+        unit=unit,
+        received_at=moment,
+        channel=str(channel),
+        recorded_due=recorded_due_at,
+    )
+    due_at = deadline.due_at
+    duration_value, duration_unit = version.duration_for(str(channel))
     with transaction.atomic():
         dossier = Dossier.objects.create(
             code=record_code(code) if code else issue_code(unit, local(moment).date()),
@@ -139,10 +148,11 @@ def receive_dossier(
             sets_count=sets_count,
             return_channel=ReturnChannel(return_channel),
             postal_address=postal_address,
-            duration_value=version.duration_value,
-            duration_unit=version.duration_unit,
+            duration_value=duration_value,
+            duration_unit=duration_unit,
             convention=version.convention,
             pause_rule=version.pause_rule,
+            same_day_cutoff=version.same_day_cutoff,
             received_at=moment,
             clock_started_at=deadline.started_at,
             due_at=due_at,
@@ -155,13 +165,16 @@ def receive_dossier(
             at=moment,
             by=by,
             data={
-                "due_at": due_at.isoformat(),
+                **clock.due_record(deadline),
                 "due_recorded": recorded_due_at is not None,
                 # issued by the unit's counter, or brought by an import (audit.verify_codes)
                 "code_issued": not code,
+                **(
+                    {"fixed_minutes": clock.fixed_minutes(unit, moment, recorded_due_at)}
+                    if recorded_due_at is not None
+                    else {}
+                ),
                 "clock_started_at": deadline.started_at.isoformat(),
-                "explanation": clock.explanation_lines(deadline, "vi"),
-                "explanation_en": clock.explanation_lines(deadline, "en"),
                 "procedure_version": version.number,
             },
         )
@@ -426,7 +439,7 @@ def return_result(*, dossier: Dossier, by: User, at: datetime | None = None) -> 
     late against the appointment."""
     with _transition(dossier, "return_result", by, at=at) as (locked, moment):
         locked.ended_at = moment
-        locked.working_days_used = clock.working_days_used(locked, moment)
+        locked.working_days_used = derived.working_days_used(locked, moment)
         steps.complete_open(locked, "return", at=moment, by=by)
         append_event(
             locked,
@@ -562,11 +575,7 @@ def receive_supplement(
             at=moment,
             by=by,
             reason=note,
-            data={
-                "due_at": deadline.due_at.isoformat(),
-                "explanation": clock.explanation_lines(deadline, "vi"),
-                "explanation_en": clock.explanation_lines(deadline, "en"),
-            },
+            data=clock.due_record(deadline),
         )
     return locked
 
@@ -597,7 +606,9 @@ def apologise_and_extend(
     *, dossier: Dossier, by: User, new_due_at: datetime, reason: str, at: datetime | None = None
 ) -> Dossier:
     """Xin lỗi và hẹn lại (form 04): once per dossier, a later appointment with the reason for
-    the delay. The original appointment is kept for reporting."""
+    the delay. The new appointment is a working instant of the receiving unit's calendar,
+    after the current one and after the moment the apology is decided (now, or the event's
+    time in imported history). The original appointment is kept for reporting."""
     _require_text(reason, "reason_required", "Cần ghi lý do chậm giải quyết.")
     if new_due_at.tzinfo is None:
         raise ValidationFailed("Ngày hẹn mới phải có múi giờ.", code="timestamp_without_offset")
@@ -606,19 +617,19 @@ def apologise_and_extend(
             raise ValidationFailed(
                 "Hồ sơ đã được xin lỗi và hẹn lại một lần.", code="already_extended"
             )
-        if new_due_at <= locked.due_at:
-            raise ValidationFailed(
-                "Ngày hẹn mới phải sau ngày hẹn hiện tại.", code="new_due_not_later"
-            )
         calendar = calendar_for(locked.receiving_unit)
+        _check_new_appointment(new_due_at, current=locked.due_at, moment=moment, calendar=calendar)
         # Decree 61: the apology goes out no later than one working day before the due date;
         # a later one is still recorded, and flagged.
         days_ahead = calendar.working_days_between(
             local(moment).date(), local(locked.due_at).date()
         )
-        late_notice = days_ahead < 1
+        fixed = FixedDue.on(
+            calendar, kind=FixedKind.EXTENDED, at=moment, due=new_due_at, reason=clean_text(reason)
+        )
+        deadline = clock.recompute(locked, adding=fixed)
         locked.due_at_original = locked.due_at
-        locked.due_at = new_due_at
+        locked.due_at = deadline.due_at
         append_event(
             locked,
             type=EventType.EXTENDED,
@@ -628,7 +639,115 @@ def apologise_and_extend(
             data={
                 "new_due_at": new_due_at.isoformat(),
                 "original_due_at": locked.due_at_original.isoformat(),
-                "late_notice": late_notice,
+                "late_notice": days_ahead < 1,
+                "fixed_minutes": fixed.minutes,
+                **clock.due_record(deadline),
+            },
+        )
+    return locked
+
+
+def _check_new_appointment(
+    new_due_at: datetime, *, current: datetime, moment: datetime, calendar: WorkingCalendar
+) -> None:
+    """A new appointment the applicant can keep: later than now (or the event's time), on a
+    working day, within working hours, and after the current appointment."""
+    shown = local(new_due_at).strftime("%H:%M %d/%m/%Y")
+    if new_due_at <= moment:
+        raise ValidationFailed(
+            f"Ngày hẹn mới ({shown}) đã qua: phải sau thời điểm xin lỗi và hẹn lại.",
+            code="new_due_in_past",
+        )
+    if not calendar.is_working_day(local(new_due_at).date()):
+        label = calendar.day_label(local(new_due_at).date()) or ""
+        raise ValidationFailed(
+            f"Ngày hẹn mới ({shown}) là ngày nghỉ{f' ({label})' if label else ''}: "
+            "hãy chọn một ngày làm việc.",
+            code="new_due_not_working_day",
+        )
+    if not calendar.is_working_instant(new_due_at):
+        raise ValidationFailed(
+            f"Giờ hẹn mới ({shown}) ngoài giờ làm việc: hãy chọn một giờ trong buổi làm việc.",
+            code="new_due_outside_working_hours",
+        )
+    if new_due_at <= current:
+        raise ValidationFailed(
+            f"Ngày hẹn mới ({shown}) phải sau ngày hẹn hiện tại "
+            f"({local(current).strftime('%H:%M %d/%m/%Y')}).",
+            code="new_due_not_later",
+        )
+
+
+def apply_calendar_change(
+    *, by: User, day: date, unit: Unit | None = None, at: datetime | None = None
+) -> list[Dossier]:
+    """A day became a day off or a working day (an administrator's calendar change, for
+    `unit` and the units under it, or everywhere): every open dossier whose appointment
+    window holds that day is recomputed on the new calendar. A later appointment is
+    recorded and the applicant told; an earlier one is not given — the promised date stays
+    (docs/decisions/0005-calendar-changes.md). Returns the dossiers whose appointment was
+    moved or kept, each with a `calendar_changed` event (old due, new due, the day)."""
+    moment = at or now()
+    zone = local(moment).tzinfo
+    day_start = datetime.combine(day, time.min, tzinfo=zone)
+    candidates = Dossier.objects.filter(
+        ended_at__isnull=True,
+        received_at__lt=day_start + timedelta(days=1),
+        due_at__gte=day_start,
+    ).exclude(status__in=[Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION])
+    if unit is not None:
+        candidates = candidates.filter(receiving_unit__path__startswith=unit.path)
+    changed = []
+    for dossier in candidates.order_by("pk").iterator():
+        recomputed = _recompute_for_calendar(dossier, by=by, day=day, moment=moment)
+        if recomputed is not None:
+            changed.append(recomputed)
+    return changed
+
+
+def _recompute_for_calendar(
+    dossier: Dossier, *, by: User, day: date, moment: datetime
+) -> Dossier | None:
+    with transaction.atomic():
+        locked = _lock(dossier)
+        _check_moment(locked, moment)
+        deadline = clock.recompute(locked)
+        old = locked.due_at
+        if deadline.due_at == old:
+            return None
+        calendar = calendar_for(locked.receiving_unit)
+        closed, label = not calendar.is_working_day(day), calendar.day_label(day) or ""
+        kept = deadline.due_at < old
+        if kept:
+            deadline = clock.recompute(locked, floor=Floor(due=old, day=day, label=label))
+            record = clock.due_record(deadline)
+        else:
+            note = ExplanationLine(
+                LineKind.CALENDAR_CHANGE,
+                day,
+                {
+                    "previous": local(old).isoformat(),
+                    "due": local(deadline.due_at).isoformat(),
+                    "closed": closed,
+                    "label": label,
+                },
+            )
+            record = clock.due_record(deadline, note=note)
+        locked.due_at = deadline.due_at
+        locked.version += 1
+        locked.save(update_fields=["due_at", "version"])
+        append_event(
+            locked,
+            type=EventType.CALENDAR_CHANGED,
+            at=moment,
+            by=by,
+            data={
+                "day": day.isoformat(),
+                "closed": closed,
+                "label": label,
+                "old_due_at": local(old).isoformat(),
+                "kept": kept,
+                **record,
             },
         )
     return locked
@@ -809,7 +928,7 @@ def _check_moment(dossier: Dossier, moment: datetime) -> None:
 
 def _end(dossier: Dossier, moment: datetime, by: User, note: str) -> None:
     dossier.ended_at = moment
-    dossier.working_days_used = clock.working_days_used(dossier, moment)
+    dossier.working_days_used = derived.working_days_used(dossier, moment)
     dossier.paused_at = None
     SupplementPause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=moment)
     for kind in ("reception", "appraisal", "inter_agency", "approval", "return"):

@@ -102,6 +102,7 @@ class Dossier(models.Model):
     duration_unit = models.CharField(max_length=16, choices=DurationUnit.choices)
     convention = models.CharField(max_length=8, choices=Convention.choices)
     pause_rule = models.CharField(max_length=8, choices=PauseRule.choices)
+    same_day_cutoff = models.TimeField(_("giờ chốt giải quyết trong ngày"), null=True, blank=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), db_index=True)
     clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn"))
     due_at = models.DateTimeField(_("ngày hẹn trả"), db_index=True)
@@ -203,11 +204,29 @@ class EventType(models.TextChoices):
     MARKED_UNCOLLECTED = "marked_uncollected", _("Chưa nhận kết quả")
     DOCUMENT_ADDED = "document_added", _("Thêm tài liệu")
     UNIT_MERGED = "unit_merged", _("Chuyển đơn vị do sáp nhập")
+    # a day off or a worked day added to the calendar: old and new due, which day
+    CALENDAR_CHANGED = "calendar_changed", _("Thay đổi lịch làm việc")
 
 
 # Events an applicant is told about (notifications).
 APPLICANT_EVENTS = frozenset(
-    {EventType.RECEIVED, EventType.SUPPLEMENT_REQUESTED, EventType.EXTENDED, EventType.RESOLVED}
+    {
+        EventType.RECEIVED,
+        EventType.SUPPLEMENT_REQUESTED,
+        EventType.EXTENDED,
+        EventType.RESOLVED,
+        EventType.CALENDAR_CHANGED,  # only when the appointment moved: see notifications
+    }
+)
+# Events that set the appointment, each recording `due_at` and its explanation (vi, en): the
+# latest one is the dossier's current due (`clock.current_deadline`).
+DUE_EVENTS = frozenset(
+    {
+        EventType.RECEIVED,
+        EventType.SUPPLEMENT_RECEIVED,
+        EventType.EXTENDED,
+        EventType.CALENDAR_CHANGED,
+    }
 )
 
 

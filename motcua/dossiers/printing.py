@@ -9,9 +9,11 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.urls import reverse
 
-from motcua.catalog.models import Unit
+from motcua.calendars.services import calendar_for
+from motcua.catalog.models import DurationUnit, Unit
 from motcua.core.clock import local, now, site_zone
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.dossiers import clock
 from motcua.dossiers.actions import performed
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
 from motcua.dossiers.papers import forms2025
@@ -28,9 +30,9 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
     version = dossier.procedure_version
     centre = dossier.receiving_unit
     province = centre.ancestors()[0] if centre.ancestors() else centre
-    received = dossier.events.filter(type=EventType.RECEIVED).order_by("sequence").first()
     # Nothing on a dossier records the applicant's fee case yet: its alternatives are printed.
     fees = version.fee_for(dossier.channel, case=None)
+    deadline = clock.current_deadline(dossier)
     return ReceiptSlip(
         issuing_body=_issuing_body(province.name),
         centre_name=centre.name.upper(),
@@ -45,10 +47,10 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
         procedure_name=version.name,
         components=list(dossier.components),
         sets_count=dossier.sets_count,
-        duration_label=f"{dossier.duration_value:02d} {version.get_duration_unit_display()}",
+        duration_label=_duration_label(dossier),
         received_at=dossier.received_at,
-        due_at=dossier.due_at,
-        due_explanation=list(received.data.get("explanation", [])) if received else [],
+        due_at=deadline.due_at,
+        due_explanation=deadline.explanation,
         return_place=_return_place(dossier),
         fees=fees.rows(),
         fees_summary=fees.summary,
@@ -56,6 +58,13 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
         officer_name=str(dossier.received_by) if dossier.received_by else "",
         ledger_number="",
     )
+
+
+def _duration_label(dossier: Dossier) -> str:
+    """The dossier's own limit (its channel's, if the procedure has one per channel)."""
+    if dossier.same_day_cutoff is not None:
+        return f"Trong ngày (nhận sau {dossier.same_day_cutoff:%H:%M} trả ngày làm việc tiếp theo)"
+    return f"{dossier.duration_value:02d} {DurationUnit(dossier.duration_unit).label}"
 
 
 def receipt_pdf(dossier: Dossier) -> bytes:
@@ -187,14 +196,24 @@ def refusal(dossier: Dossier) -> forms2025.Refusal:
 
 
 def apology(dossier: Dossier) -> forms2025.ApologyExtension:
+    """Form 04. A recorded appointment the applicant cannot keep (a closed day, outside
+    working hours: possible only in data from before the action checked it) is refused
+    rather than printed."""
     event = _last(dossier, EventType.EXTENDED)
+    new_due = datetime.fromisoformat(event.data["new_due_at"])
+    if not calendar_for(dossier.receiving_unit).is_working_instant(new_due):
+        raise ValidationFailed(
+            f"Ngày hẹn mới {local(new_due):%H:%M %d/%m/%Y} không phải thời gian làm việc: "
+            "không in văn bản xin lỗi với ngày hẹn này.",
+            code="impossible_appointment",
+        )
     return forms2025.ApologyExtension(
         header=_header(dossier, dossier.agency, event.at),
         number=f"XL-{dossier.code}",
         **_applicant(dossier),
         received_at=dossier.received_at,
         original_due=datetime.fromisoformat(event.data["original_due_at"]),
-        new_due=datetime.fromisoformat(event.data["new_due_at"]),
+        new_due=new_due,
         reason=event.reason,
         signer_name=event.actor_name,
         signer_title="THỦ TRƯỞNG CƠ QUAN",

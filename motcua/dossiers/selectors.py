@@ -8,7 +8,8 @@ from typing import Any
 
 from motcua.core.clock import local
 from motcua.core.text import clean_text, digits_only
-from motcua.dossiers.models import Dossier, DossierEvent, EventType
+from motcua.dossiers import clock
+from motcua.dossiers.models import Dossier
 
 
 def find_by_code(code: str) -> Dossier | None:
@@ -63,8 +64,7 @@ class PrivateDossier:
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
-    received = _received_event(dossier)
-    data = received.data if received else {}
+    deadline = clock.current_deadline(dossier)
     return PublicDossier(
         code=dossier.code,
         procedure_code=dossier.procedure_code,
@@ -75,9 +75,9 @@ def public_view(dossier: Dossier) -> PublicDossier:
         status_label=dossier.status_label,
         channel_label=dossier.get_channel_display(),
         received_at=local(dossier.received_at),
-        due_at=local(dossier.due_at),
-        explanation=list(data.get("explanation", [])),
-        explanation_en=list(data.get("explanation_en", [])),
+        due_at=local(deadline.due_at),
+        explanation=deadline.explanation,
+        explanation_en=deadline.explanation_en,
     )
 
 
@@ -95,7 +95,3 @@ def private_view(dossier: Dossier) -> PrivateDossier:
             for event in dossier.events.order_by("sequence")
         ],
     )
-
-
-def _received_event(dossier: Dossier) -> DossierEvent | None:
-    return dossier.events.filter(type=EventType.RECEIVED).order_by("sequence").first()

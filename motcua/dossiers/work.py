@@ -4,18 +4,19 @@ agencies owe it. Aggregations run in the database; nothing loads a province into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
-from motcua.catalog.models import Unit
+from motcua.calendars.services import calendar_groups
+from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.dossiers import derived
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.workflow.actions import ACTIONS, awaited, waiting_for
 from motcua.workflow.states import AT_AGENCY, Place, Role, Status
 
-DUE_SOON = timedelta(hours=24)
 # Which field of a dossier holds the unit where each place's work is done.
 PLACE_FIELDS = {Place.ONE_STOP: "receiving_unit", Place.AGENCY: "agency"}
 
@@ -94,28 +95,23 @@ class AgencyDebt:
 
 def agency_debts(centre: Unit, *, at: datetime, since: datetime) -> list[AgencyDebt]:
     """For dossiers received under `centre`: per deciding agency, what is held now (overdue,
-    due within a day), steps that ran late, and results returned to the one-stop since `since`
-    and how many of those after the appointment."""
+    less than a working day left), steps that ran late, and results returned to the one-stop
+    since `since` and how many of those after the appointment."""
     scope = Dossier.objects.filter(receiving_unit__path__startswith=centre.path)
     held = Q(status__in=[s.value for s in AT_AGENCY])
+    late = derived.overdue_q(at=at)  # the clock's timestamp rule
+    returned = Q(ended_at__gte=since, status__in=[Status.RESOLVED, Status.RETURNED])
+    counters = Unit.objects.filter(path__startswith=centre.path, kind__in=RECEIVING_KINDS)
+    soon = derived.little_time_left_q(at, calendar_groups(counters.values_list("pk", flat=True)))
     rows = (
         scope.values("agency")
         .annotate(
             holding=Count("id", filter=held),
-            overdue=Count("id", filter=held & Q(due_at__lt=at)),
-            due_soon=Count("id", filter=held & Q(due_at__gte=at, due_at__lt=at + DUE_SOON)),
-            oldest=Min("due_at", filter=held & Q(due_at__lt=at)),
-            returned=Count(
-                "id", filter=Q(ended_at__gte=since, status__in=[Status.RESOLVED, Status.RETURNED])
-            ),
-            returned_late=Count(
-                "id",
-                filter=Q(
-                    ended_at__gte=since,
-                    ended_at__gt=F("due_at"),
-                    status__in=[Status.RESOLVED, Status.RETURNED],
-                ),
-            ),
+            overdue=Count("id", filter=held & late),
+            due_soon=Count("id", filter=held & ~late & soon),
+            oldest=Min("due_at", filter=held & late),
+            returned=Count("id", filter=returned),
+            returned_late=Count("id", filter=returned & late),
         )
         .filter(Q(holding__gt=0) | Q(returned__gt=0))
     )

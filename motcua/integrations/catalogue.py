@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import yaml
@@ -27,6 +27,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
     Unit,
     UnitKind,
+    channel_duration_problems,
     content_hash,
 )
 from motcua.catalog.process import problems_in as process_problems
@@ -46,6 +47,7 @@ NORM_FIELDS = {
     "level",
     "field",
     "duration",
+    "duration_by_channel",
     "online",
     "five_on_spot",
     "fees",
@@ -247,6 +249,10 @@ def _clean_procedure(
         bad(f"duration.value must be a positive whole number, got {value!r}")
     if duration.get("unit") not in DurationUnit.values:
         bad(f"duration.unit must be one of {DurationUnit.values}, got {duration.get('unit')!r}")
+    cutoff = _clean_cutoff(duration.get("same_day_cutoff"), bad)
+    by_channel = item.get("duration_by_channel") or {}
+    for problem in channel_duration_problems(by_channel):
+        bad(problem)
     choices = {
         "online": (OnlineMode, "none"),
         "convention": (Convention, "hours"),
@@ -274,6 +280,8 @@ def _clean_procedure(
         "field": clean_text(str(item.get("field") or "")),
         "duration_value": value,
         "duration_unit": duration.get("unit"),
+        "same_day_cutoff": cutoff,
+        "duration_by_channel": by_channel if isinstance(by_channel, dict) else {},
         "five_on_spot": bool(item.get("five_on_spot", False)),
         "fees": fees,
         "components": components,
@@ -282,6 +290,23 @@ def _clean_procedure(
         "extra": extra,
         **norms,
     }
+
+
+def _clean_cutoff(raw: Any, bad: Any) -> time | None:
+    """`duration.same_day_cutoff`, "HH:MM". YAML 1.1 reads an unquoted 15:00 as the
+    base-60 number 900: it is taken back as 15:00."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 24 * 60:
+        return time(raw // 60, raw % 60)
+    try:
+        cutoff = time.fromisoformat(str(raw))
+    except ValueError:
+        cutoff = None
+    if cutoff is None or len(str(raw)) != 5:
+        bad(f"duration.same_day_cutoff must be a time HH:MM, got {raw!r}")
+        return None
+    return cutoff
 
 
 def _clean_fees(fees: Any, bad: Any) -> list[dict[str, Any]]:
@@ -379,6 +404,10 @@ def _norms(data: dict[str, Any]) -> dict[str, Any]:
     norms = {key: data[key] for key in keys}
     if data.get("process"):  # absent from older hashes: an empty process changes nothing
         norms["process"] = data["process"]
+    if data.get("same_day_cutoff"):  # likewise for the optional duration details
+        norms["same_day_cutoff"] = f"{data['same_day_cutoff']:%H:%M}"
+    if data.get("duration_by_channel"):
+        norms["duration_by_channel"] = data["duration_by_channel"]
     return norms
 
 
@@ -433,6 +462,8 @@ def _create_version(
         field=data["field"],
         duration_value=data["duration_value"],
         duration_unit=data["duration_unit"],
+        same_day_cutoff=data["same_day_cutoff"],
+        duration_by_channel=data["duration_by_channel"],
         convention=data["convention"],
         pause_rule=data["pause_rule"],
         online=data["online"],
@@ -480,7 +511,7 @@ def _procedure_entry(version: ProcedureVersion) -> dict[str, Any]:
         "code": version.procedure.code,
         "name": version.name,
         "agency": version.agency.code,
-        "duration": {"value": version.duration_value, "unit": version.duration_unit},
+        "duration": _duration_entry(version),
         "online": version.online,
         "five_on_spot": version.five_on_spot,
         "fees": version.fees,
@@ -495,7 +526,16 @@ def _procedure_entry(version: ProcedureVersion) -> dict[str, Any]:
         entry["field"] = version.field
     if version.process:
         entry["process"] = version.process
+    if version.duration_by_channel:
+        entry["duration_by_channel"] = version.duration_by_channel
     others = sorted(unit.code for unit in version.other_agencies.all())
     if others:
         entry["also_agencies"] = others
     return {**entry, **version.extra}
+
+
+def _duration_entry(version: ProcedureVersion) -> dict[str, Any]:
+    duration: dict[str, Any] = {"value": version.duration_value, "unit": version.duration_unit}
+    if version.same_day_cutoff is not None:
+        duration["same_day_cutoff"] = f"{version.same_day_cutoff:%H:%M}"
+    return duration

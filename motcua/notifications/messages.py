@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -247,11 +247,55 @@ def _resolved(dossier: Dossier, event: DossierEvent) -> Message:
     )
 
 
-_COMPOSERS: dict[str, Callable[[Dossier, DossierEvent], Message]] = {
+def _calendar_changed(dossier: Dossier, event: DossierEvent) -> Message | None:
+    """Only an appointment that moved is told; a kept one (a new worked day never brings a
+    promised date earlier) changes nothing for the applicant."""
+    data = event.data or {}
+    new_due, old_due = _moment(data.get("due_at")), _moment(data.get("old_due_at"))
+    if data.get("kept") or new_due is None or new_due == old_due:
+        return None
+    centre = dossier.receiving_unit.name
+    day = _day(data.get("day"))
+    why = (
+        f"Ngày {day} được chuyển thành ngày nghỉ"
+        if data.get("closed")
+        else (f"Lịch làm việc ngày {day} thay đổi")
+    )
+    label = clean_text(str(data.get("label") or ""))
+    why += f" ({label})" if label else ""
+    lines = [
+        _greeting(dossier),
+        "",
+        f"{why}, nên ngày hẹn trả kết quả hồ sơ {dossier.code} (thủ tục: {_procedure(dossier)}) "
+        "thay đổi.",
+        "",
+    ]
+    if old_due:
+        lines.append(f"Ngày hẹn cũ: {format_moment(old_due)}")
+    lines += [f"Ngày hẹn mới: {format_moment(new_due)}", *_closing(dossier, signed_by=centre)]
+    return Message(
+        subject=f"Thay đổi ngày hẹn trả kết quả hồ sơ {dossier.code}",
+        body="\n".join(lines),
+        sms_text=fit_sms(
+            f"Hồ sơ {dossier.code}: ngày hẹn trả kết quả đổi thành {format_moment(new_due)}.",
+            f"{why}.",
+        ),
+    )
+
+
+def _day(value: Any) -> str:
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value or "")
+
+
+_COMPOSERS: dict[str, Callable[[Dossier, DossierEvent], Message | None]] = {
     EventType.RECEIVED: _received,
     EventType.SUPPLEMENT_REQUESTED: _supplement_requested,
     EventType.EXTENDED: _extended,
     EventType.RESOLVED: _resolved,
+    EventType.CALENDAR_CHANGED: _calendar_changed,
 }
 
 

@@ -26,9 +26,7 @@ from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -43,7 +41,9 @@ from django.utils.translation import pgettext_lazy
 from motcua.catalog.models import OnlineMode, Unit
 from motcua.core.clock import site_zone
 from motcua.core.errors import ValidationFailed
-from motcua.dossiers.models import Channel, Dossier, ReturnChannel, SupplementPause
+from motcua.dossiers import derived
+from motcua.dossiers.derived import OverdueRule
+from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 from motcua.dossiers.moves import held_at, moved_since
 from motcua.reports.periods import bounds
 from motcua.workflow.calendar import DEFAULT_SESSIONS, parse_sessions
@@ -249,8 +249,9 @@ def candidates(spec: ReportSpec) -> QuerySet[Dossier]:
 
 
 def reporting_due() -> Coalesce:
-    """The due reports classify against: the original one if an apology extended it."""
-    return Coalesce("due_at_original", "due_at")
+    """The due reports classify against: the original one if an apology extended it
+    (defined with its Python twin in `motcua.dossiers.derived`)."""
+    return derived.reporting_due_expression()
 
 
 def local_day(expression: Any) -> TruncDate:
@@ -371,10 +372,10 @@ def definitions(spec: ReportSpec) -> Definitions:
     not_ended_before = Q(ended_at__isnull=True) | Q(ended_at__gte=t0)
     carried = Q(received_at__lt=t0) & not_ended_before
     open_at_end = Q(received_at__lt=t1) & (Q(ended_at__isnull=True) | Q(ended_at__gte=t1))
-    pauses = SupplementPause.objects.filter(dossier=OuterRef("pk"), started_at__lt=t1).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=t1)
-    )
-    waiting = Q(Exists(pauses))
+    # Waiting for a supplement, and overdue by the day rule on the period's last day (the
+    # running clock's part: the pending figures already select the open, not waiting ones).
+    waiting = derived.paused_q(t1)
+    late_at_end = derived.running_overdue_q(at=t1, rule=OverdueRule.DAY, reporting=True)
     denied = Q(outcome="denied")
     with_result = ended & Q(status__in=RESOLVED_STATES)
     if spec.count_denied_as_resolved:
@@ -387,7 +388,6 @@ def definitions(spec: ReportSpec) -> Definitions:
     unresolved = ended & unresolved
     withdrawn = ended & Q(status=Status.STOPPED)
     classes = timeliness(spec)
-    due_day = local_day(reporting_due())
     online = Q(procedure_version__online__in=[OnlineMode.PARTIAL, OnlineMode.FULL])
     five = Q(five_on_spot=True)
 
@@ -402,8 +402,8 @@ def definitions(spec: ReportSpec) -> Definitions:
         "returned.unresolved": unresolved,
         "returned.withdrawn": withdrawn,
         "pending.total": open_at_end,
-        "pending.within_time": open_at_end & ~waiting & Q(GreaterThanOrEqual(due_day, spec.end)),
-        "pending.overdue": open_at_end & ~waiting & Q(LessThan(due_day, spec.end)),
+        "pending.within_time": open_at_end & ~waiting & ~late_at_end,
+        "pending.overdue": open_at_end & ~waiting & late_at_end,
         "pending.awaiting_supplement": open_at_end & waiting,
         "results_by_post": Q(
             delivered_at__gte=t0, delivered_at__lt=t1, delivered_via=ReturnChannel.POSTAL

@@ -48,6 +48,13 @@ class LineKind(StrEnum):
     PAUSE_RUNNING = "pause_running"  # still waiting for the supplement at computation time
     PAUSE_AFTER_DUE = "pause_after_due"  # a pause that began once the time was already up
     RESTART = "restart"  # the full limit counts again from the supplement's receipt
+    SAME_DAY = "same_day"  # a same-day procedure: received before or after the cut-off
+    FIXED = "fixed"  # an appointment set by hand: apology (xin lỗi, hẹn lại) or recorded
+    FIXED_SHIFTED = "fixed_shifted"  # the calendar changed: a fixed date kept its working time
+    RESTART_KEPT = "restart_kept"  # a restart would end before the promised date: kept
+    FLOOR = "floor"  # a new working day would shorten a promised date: kept
+    CALENDAR_CHANGE = "calendar_change"  # a day changed status and moved the appointment
+    PAUSED_NOW = "paused_now"  # waiting for a supplement now: the due will move
     DUE = "due"  # the due instant (hẹn trả)
 
 
@@ -120,6 +127,8 @@ def _received(line: ExplanationLine, lang: Lang) -> str:
     p = line.params
     limit = format_limit(int(p["value"]), str(p["unit"]), lang)
     at = format_instant(str(p["at"]), lang)
+    if p["convention"] == "same_day":
+        return _received_same_day(at, str(p["cutoff"]), lang)
     if p["convention"] == "days":
         return _received_days(at, limit, int(p["value"]), lang)
     hours = format_span(int(p["day_minutes"]), lang)
@@ -138,6 +147,132 @@ def _received_days(at: str, limit: str, value: int, lang: Lang) -> str:
         f"Received at {at}; time limit {limit}, counted in whole working days: the day of "
         f"receipt is not counted; the period ends at the close of the "
         f"{_ordinal_en(value)} working day."
+    )
+
+
+def _received_same_day(at: str, cutoff: str, lang: Lang) -> str:
+    if lang == "vi":
+        return (
+            f"Tiếp nhận lúc {at}; thủ tục giải quyết trong ngày: hồ sơ nhận đến {cutoff} trả "
+            f"kết quả trong ngày, nhận sau {cutoff} trả trong ngày làm việc tiếp theo."
+        )
+    return (
+        f"Received at {at}; a same-day procedure: received by {cutoff}, the result is due "
+        f"that day; received after {cutoff}, by the end of the next working day."
+    )
+
+
+def _same_day(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    at, cutoff = format_instant(str(p["at"]), lang), str(p["cutoff"])
+    due = format_instant(str(p["due"]), lang)
+    if lang == "vi":
+        when = f"sau {cutoff}" if p["next_day"] else f"không muộn hơn {cutoff}"
+        which = "ngày làm việc tiếp theo" if p["next_day"] else "ngày làm việc đó"
+        return f"Thời hạn bắt đầu lúc {at}, {when}: hẹn trả vào cuối {which}, {due}."
+    when = f"after {cutoff}" if p["next_day"] else f"no later than {cutoff}"
+    which = "the next working day" if p["next_day"] else "that working day"
+    return f"The time limit starts at {at}, {when}: due at the close of {which}, {due}."
+
+
+def _fixed(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    at, due = format_instant(str(p["at"]), lang), format_instant(str(p["due"]), lang)
+    previous = format_instant(str(p["previous"]), lang)
+    reason = str(p.get("reason") or "")
+    if p["fixed_kind"] == "recorded":
+        if lang == "vi":
+            return f"Ngày hẹn trả do hệ thống trước ghi khi tiếp nhận: {due} (thay cho {previous})."
+        return f"The appointment the previous system recorded at receipt: {due} (not {previous})."
+    if lang == "vi":
+        why = f" (lý do: {reason})" if reason else ""
+        return (
+            f"Lúc {at} cơ quan giải quyết xin lỗi và hẹn lại{why}: ngày hẹn trả dời từ "
+            f"{previous} sang {due}."
+        )
+    why = f" (reason: {reason})" if reason else ""
+    return (
+        f"At {at} the deciding agency apologised and set a new appointment{why}: moved from "
+        f"{previous} to {due}."
+    )
+
+
+def _fixed_shifted(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    set_to, due = format_instant(str(p["set_to"]), lang), format_instant(str(p["due"]), lang)
+    span = format_span(int(p["minutes"]), lang)
+    if lang == "vi":
+        return (
+            f"Lịch làm việc thay đổi sau khi hẹn: giữ đủ {span} làm việc đã hẹn nên ngày hẹn "
+            f"{set_to} chuyển thành {due}."
+        )
+    return (
+        f"The working calendar changed after the appointment was set: keeping its {span} of "
+        f"working time moves {set_to} to {due}."
+    )
+
+
+def _restart_kept(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    restarted, due = (format_instant(str(p[key]), lang) for key in ("restarted", "due"))
+    if lang == "vi":
+        return (
+            f"Tính lại thời hạn từ đầu thì hạn là {restarted}, sớm hơn ngày đã hẹn cộng thời "
+            f"gian tạm dừng nên giữ {due}."
+        )
+    return (
+        f"Counting the time limit again would give {restarted}, earlier than the promised date "
+        f"pushed by the pause, so {due} stands."
+    )
+
+
+def _floor(line: ExplanationLine, lang: Lang) -> str:
+    day, at = _day(line), format_instant(str(line.params["at"]), lang)
+    label = str(line.params.get("label") or "")
+    if lang == "vi":
+        why = f" ({label})" if label else ""
+        return (
+            f"{format_day(day, lang, capital=True)} được chuyển thành ngày làm việc{why} sau "
+            f"khi đã hẹn: ngày hẹn {at} được giữ nguyên, không rút ngắn."
+        )
+    why = f" ({label})" if label else ""
+    return (
+        f"{format_day(day, lang)} became a working day{why} after the appointment was given: "
+        f"{at} stands; a promised date is never brought forward."
+    )
+
+
+def _calendar_change(line: ExplanationLine, lang: Lang) -> str:
+    p = line.params
+    day = _day(line)
+    previous, due = format_instant(str(p["previous"]), lang), format_instant(str(p["due"]), lang)
+    label = str(p.get("label") or "")
+    closed = bool(p["closed"])
+    if lang == "vi":
+        what = "ngày nghỉ" if closed else "ngày làm việc"
+        why = f" ({label})" if label else ""
+        return (
+            f"{format_day(day, lang, capital=True)} được chuyển thành {what}{why}: ngày hẹn "
+            f"trả dời từ {previous} sang {due}."
+        )
+    what = "a day off" if closed else "a working day"
+    why = f" ({label})" if label else ""
+    return (
+        f"{format_day(day, lang)} became {what}{why}: the appointment moved from {previous} "
+        f"to {due}."
+    )
+
+
+def _paused_now(line: ExplanationLine, lang: Lang) -> str:
+    since = format_instant(str(line.params["since"]), lang)
+    if lang == "vi":
+        return (
+            f"Đang tạm dừng từ {since} để chờ bổ sung hồ sơ: ngày hẹn dưới đây sẽ lùi thêm "
+            "đúng thời gian chờ khi nhận được hồ sơ bổ sung."
+        )
+    return (
+        f"Paused since {since}, waiting for the supplement: the date below moves later by the "
+        "working time of the wait once the supplement arrives."
     )
 
 
@@ -270,6 +405,13 @@ _RENDERERS: dict[str, Callable[[ExplanationLine, Lang], str]] = {
     LineKind.PAUSE_RUNNING: _pause_running,
     LineKind.PAUSE_AFTER_DUE: _pause_after_due,
     LineKind.RESTART: _restart,
+    LineKind.SAME_DAY: _same_day,
+    LineKind.FIXED: _fixed,
+    LineKind.FIXED_SHIFTED: _fixed_shifted,
+    LineKind.RESTART_KEPT: _restart_kept,
+    LineKind.FLOOR: _floor,
+    LineKind.CALENDAR_CHANGE: _calendar_change,
+    LineKind.PAUSED_NOW: _paused_now,
     LineKind.DUE: _due,
 }
 

@@ -137,11 +137,11 @@ def build_march(h: History) -> History:
     h.receive("R12", vn(2025, 3, 12, 9))  # due 26 Mar
     h.resolve("R12", vn(2025, 3, 19, 9), outcome="denied")  # a written refusal, early
     h.receive("F1", vn(2025, 3, 12, 9), procedure=DIPLOMA_COPY)  # five on the spot
-    h.resolve("F1", vn(2025, 3, 12, 11))
+    h.resolve("F1", vn(2025, 3, 12, 11))  # same day, due 12 Mar 17:00: on time
     h.receive("X1", vn(2025, 3, 5, 9), unit="AH-X01", procedure=RESIDENCE)  # due 14 Mar
     h.resolve("X1", vn(2025, 3, 13, 9))  # early
     h.receive("X2", vn(2025, 3, 18, 9), unit="AH-X01", procedure=CERTIFIED_COPY)
-    h.resolve("X2", vn(2025, 3, 18, 10))  # five on the spot, no online service
+    h.resolve("X2", vn(2025, 3, 18, 10))  # same day, on time; five on the spot, no online
     h.receive("B1", vn(2025, 3, 31, 16, 30))  # due 14 Apr
     h.resolve("B1", vn(2025, 4, 1, 0, 0))  # ended at T1 exactly: pending within time
     # After March

@@ -49,15 +49,16 @@ EXPECTED_AH = {
     "carried_over": 5,
     "received": {"total": 17, "counter": 13, "online": 3, "postal": 1},
     "to_process": 22,
-    # early: C2 R1 R8 R11 R12 B2 F1 X1 X2; on time: C1 R2; late: X3 R3 R4
-    "resolved": split(14, 9, 2, 3),
+    # early: C2 R1 R8 R11 R12 B2 X1; on time: C1 R2 F1 X2 (same-day, resolved that day);
+    # late: X3 R3 R4
+    "resolved": split(14, 7, 4, 3),
     "returned": {"total": 3, "unresolved": 1, "withdrawn": 2},  # R5; R6, B0
     # within: R10, B1; overdue: C3; awaiting: R7, R9
     "pending": {"total": 5, "within_time": 2, "overdue": 1, "awaiting_supplement": 2},
     "balanced": True,
     "results_by_post": 2,  # C4 (resolved in February), R1
-    "online_service": {"resolved": split(13, 8, 2, 3), "resolved_submitted_online": 2},
-    "five_on_spot": {"resolved": split(2, 2, 0, 0)},  # F1, X2
+    "online_service": {"resolved": split(13, 7, 3, 3), "resolved_submitted_online": 2},
+    "five_on_spot": {"resolved": split(2, 0, 2, 0)},  # F1, X2
     "ratings": {
         "total": 5,
         "overall": {"very_satisfied": 2, "satisfied": 1, "neutral": 1, "dissatisfied": 1},
@@ -78,15 +79,15 @@ def test_without_subunits_the_commune_is_left_out(march: History) -> None:
     assert report["carried_over"] == 4  # X3 is the commune's
     assert report["received"] == {"total": 15, "counter": 11, "online": 3, "postal": 1}
     assert report["to_process"] == 19
-    assert report["resolved"] == split(11, 7, 2, 2)
+    assert report["resolved"] == split(11, 6, 3, 2)
     assert report["returned"] == EXPECTED_AH["returned"]
     assert report["pending"] == EXPECTED_AH["pending"]
     assert report["balanced"] is True
     assert report["online_service"] == {
-        "resolved": split(11, 7, 2, 2),
+        "resolved": split(11, 6, 3, 2),
         "resolved_submitted_online": 2,
     }
-    assert report["five_on_spot"] == {"resolved": split(1, 1, 0, 0)}
+    assert report["five_on_spot"] == {"resolved": split(1, 0, 1, 0)}
     assert report["ratings"] == {
         "total": 3,
         "overall": {"very_satisfied": 2, "satisfied": 1, "neutral": 0, "dissatisfied": 0},
@@ -99,7 +100,7 @@ def test_the_commune_alone(march: History) -> None:
     report = build_report(spec("AH-X01")).as_dict()
     assert report["carried_over"] == 1
     assert report["received"] == {"total": 2, "counter": 2, "online": 0, "postal": 0}
-    assert report["resolved"] == split(3, 2, 0, 1)
+    assert report["resolved"] == split(3, 1, 1, 1)
     assert report["pending"]["total"] == 0 and report["balanced"] is True
     assert report["online_service"]["resolved"] == split(2, 1, 0, 1)  # X2 has no online service
     assert report["ratings"]["total"] == 1
@@ -108,18 +109,19 @@ def test_the_commune_alone(march: History) -> None:
 
 def test_a_written_refusal_may_count_as_returned(march: History) -> None:
     report = build_report(spec(count_denied_as_resolved=False)).as_dict()
-    assert report["resolved"] == split(13, 8, 2, 3)  # R12 leaves the early ones
+    assert report["resolved"] == split(13, 6, 4, 3)  # R12 leaves the early ones
     assert report["returned"] == {"total": 4, "unresolved": 2, "withdrawn": 2}
-    assert report["online_service"]["resolved"] == split(12, 7, 2, 3)
+    assert report["online_service"]["resolved"] == split(12, 6, 3, 3)
     assert report["balanced"] is True
 
 
 @pytest.mark.parametrize(
     ("rule", "resolved"),
     [
-        (DAY, split(14, 9, 2, 3)),
+        (DAY, split(14, 7, 4, 3)),
         # C1 (due 3 Mar 09:00, ended 10:00) and R2 (due 17 Mar 10:00, ended 16:00) are late
-        (STAMP, split(14, 9, 0, 5)),
+        (STAMP, split(14, 7, 2, 5)),
+        # F1 and X2 (due 17:00, ended in the morning) are early by the half-session rule
         (HALF, split(14, 9, 0, 5)),
     ],
 )
@@ -259,7 +261,7 @@ def test_the_rows_by_agency_unit_and_procedure(march: History) -> None:
     }
     unit_rows = build_report(spec(), "unit").as_dict()["rows"]
     assert unit_rows[1]["key"] == "AH-X01" and unit_rows[1]["name"].startswith("Trung tâm")
-    assert unit_rows[1]["resolved"] == split(3, 2, 0, 1)
+    assert unit_rows[1]["resolved"] == split(3, 1, 1, 1)
     assert "ratings" not in unit_rows[1]
 
 

@@ -77,7 +77,7 @@ def test_the_form_columns_from_the_figures(march: History) -> None:
     cells = official.values(march_report(None).figures)
     # received 17 = online 3 + counter 13 + postal 1; carried 5
     assert (cells[3], cells[4], cells[5], cells[6]) == (22, 3, 14, 5)
-    assert (cells[7], cells[8], cells[9], cells[10]) == (14, 9, 2, 3)
+    assert (cells[7], cells[8], cells[9], cells[10]) == (14, 7, 4, 3)  # F1, X2 same day: on time
     # pending within time R10 B1 + awaiting supplement R7 R9; overdue C3
     assert (cells[11], cells[12], cells[13]) == (5, 4, 1)
     assert cells[14] == 3  # R5 returned, R6 and B0 withdrawn

@@ -70,7 +70,8 @@ def test_options_rows_rule_and_output_file(march: History, capsys, tmp_path: Pat
     assert "Cấp Phiếu" in text  # ensure_ascii=False: Vietnamese stays readable
     data = json.loads(text)
     assert data["include_subunits"] is False
-    assert data["resolved"] == {"total": 11, "early": 7, "on_time": 0, "late": 4}
+    # F1 (same day, due 17:00, ended 11:00) is on time under the timestamp rule
+    assert data["resolved"] == {"total": 11, "early": 6, "on_time": 1, "late": 4}
     assert [row["key"] for row in data["rows"]] == ["3.000333", "3.000465"]
     head = {"format", "unit", "include_subunits", "scope", "from", "to", "ratings"}
     row_keys = set(CONTRACT) - head

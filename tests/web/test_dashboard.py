@@ -129,10 +129,10 @@ def test_the_march_dashboard_shows_exactly_the_known_figures(march, director) ->
     assert 'data-testid="balanced"' in page and "Cân đối" in page
     assert 'data-testid="unbalanced"' not in page
     assert "Tháng 3/2025 (01/03/2025 – 31/03/2025)" in page
-    # shares name their denominator; each rounded on its own: 64,29 + 14,29 + 21,43 = 100,01
+    # shares name their denominator; each rounded on its own (F1, X2: same day, on time)
     for share in (
-        "64,29 % số đã giải quyết",
-        "14,29 % số đã giải quyết",
+        "50,00 % số đã giải quyết",
+        "28,57 % số đã giải quyết",
         "21,43 % số đã giải quyết",
         "76,47 % số mới tiếp nhận",
         "40,00 % số đang giải quyết",
@@ -252,7 +252,7 @@ def test_options_change_the_figures(march, director) -> None:
     alone = figures_on(client.get(DASHBOARD, MARCH | {"cap-duoi": "0"}).content.decode())
     assert alone["received.total"] == 15 and alone["carried_over"] == 4
     stamp = figures_on(client.get(DASHBOARD, MARCH | {"cach-tinh": "timestamp"}).content.decode())
-    assert stamp["resolved.late"] == 5 and stamp["resolved.on_time"] == 0
+    assert stamp["resolved.late"] == 5 and stamp["resolved.on_time"] == 2  # F1, X2
     query = MARCH | {"cach-tinh": "timestamp", "chi-so": "resolved.late"}
     assert listed(client, f"{LIST}?{urlencode(query)}") == (5, 5)
     quarter = client.get(DASHBOARD, {"ky": "quy", "nam": "2025", "quy": "1"}).content.decode()
@@ -273,11 +273,11 @@ def test_the_charts_hold_twelve_months_ending_with_the_period(march, director) -
     assert values["Mới tiếp nhận"][-2:] == [5, 17]  # February: C1 C2 C3 X3 B0
     assert values["Giải quyết quá hạn"][-1] == 3
     assert values["Đang giải quyết cuối tháng"][-1] == 5
-    assert [s["values"][-1] for s in timeliness["series"]] == [9, 2, 3]
+    assert [s["values"][-1] for s in timeliness["series"]] == [7, 4, 3]
     assert [s["values"][-1] for s in channels["series"]] == [13, 3, 1]
     assert timeliness["kind"] == channels["kind"] == "stacked"
     # the text alternative: a caption with the numbers and a table per chart
-    assert "Tháng 03/2025: trước hạn 9, đúng hạn 2, quá hạn 3." in page
+    assert "Tháng 03/2025: trước hạn 7, đúng hạn 4, quá hạn 3." in page
     assert page.count('<details class="chart-table">') == 3
     assert page.count('<th scope="row">03/2025</th>') == 3
 

@@ -167,3 +167,12 @@ def test_times_out_of_range_exit_with_a_code_not_a_traceback(args) -> None:
 def test_the_last_supported_days_still_compute(capsys) -> None:
     result = json.loads(run(capsys, "--received", "2199-12-01T10:00+07:00", "--duration", "3d"))
     assert result["due_at"].startswith("2199-12-")
+
+
+def test_a_same_day_cut_off(capsys) -> None:
+    args = ["--received", "2025-04-29T16:00+07:00", "--duration", "1d", "--same-day-cutoff"]
+    assert json.loads(run(capsys, *args, "15:00"))["due_at"] == "2025-05-05T17:00:00+07:00"
+    assert json.loads(run(capsys, *args, "16:30"))["due_at"] == "2025-04-29T17:00:00+07:00"
+    with pytest.raises(CommandError) as caught:
+        call_command("deadline", *args, "3pm")
+    assert str(caught.value).startswith("invalid_same_day_cutoff")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -30,6 +30,12 @@ class Command(MotcuaCommand):
             action="store_true",
             help="count the full duration again after the last pause",
         )
+        parser.add_argument(
+            "--same-day-cutoff",
+            default="",
+            metavar="HH:MM",
+            help="a same-day procedure: due that working day up to this time, else the next",
+        )
         parser.add_argument("--sessions", default="", help="e.g. 07:00-11:30,13:30-17:00")
         parser.add_argument("--unit", help="use this unit's calendar and sessions")
         parser.add_argument("--format", choices=["json", "text"], default="json")
@@ -41,6 +47,7 @@ class Command(MotcuaCommand):
         duration = _parse(deadlines.Duration.parse, options["duration"], "invalid_duration")
         _check_reachable(received, duration)
         pauses = [_pause(raw) for raw in options["pause"]]
+        cutoff = _cutoff(options["same_day_cutoff"])
         deadline = _parse(
             lambda _: deadlines.compute_due(
                 calendar=calendar,
@@ -49,6 +56,7 @@ class Command(MotcuaCommand):
                 convention=deadlines.Convention(options["convention"]),
                 pauses=pauses,
                 restart=options["restart"],
+                same_day_cutoff=cutoff,
             ),
             "",
             "invalid_deadline_input",
@@ -131,6 +139,19 @@ def _instant(raw: str, flag: str) -> datetime:
     if not in_supported_range(moment):
         raise _out_of_range(f"{flag}: {raw!r} is out of range")
     return moment
+
+
+def _cutoff(raw: str) -> time | None:
+    if not raw:
+        return None
+    try:
+        if len(raw) == 5:
+            return time.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ValidationFailed(
+        f"--same-day-cutoff must be HH:MM, got {raw!r}", code="invalid_same_day_cutoff"
+    )
 
 
 def _pause(raw: str) -> deadlines.Pause:
