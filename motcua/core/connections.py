@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Statements that change nothing (a row lock is not a change). Anything else counts as a write.
 _READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW"})
+_SHUTDOWN = frozenset({"57P01", "57P02", "57P03"})  # admin/crash shutdown, cannot connect now
 RETRY_AFTER_SECONDS = 5
 _REPEATABLE = "_motcua_repeatable"
 _WROTE = "_motcua_wrote"
@@ -44,13 +45,19 @@ def mark_repeatable(request: HttpRequest) -> None:
 
 
 def connection_lost(error: BaseException, alias: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether `error` came from a database connection that is gone (and not, say, from a
-    deadlock or a locked SQLite file, after which the same connection works on)."""
-    if not isinstance(error, OperationalError | InterfaceError):
+    """Whether `error` says the database connection is gone: PostgreSQL's connection errors
+    (SQLSTATE class 08, the server shutting the session down: 57P01-57P03) and the driver's
+    own (no SQLSTATE: the server closed the socket, connecting failed). Not a deadlock, a
+    lock or statement timeout, nor SQLite's locked file, after which the connection works on.
+    (Django may already have replaced the connection by then, so the error is what tells.)"""
+    if connections[alias].vendor != "postgresql":
         return False
-    wrapper = connections[alias]
-    # Django drops a connection it could not even roll back; otherwise ask it (SELECT 1).
-    return wrapper.connection is None or not wrapper.is_usable()
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SHUTDOWN
 
 
 def is_write(sql: str) -> bool:

@@ -190,8 +190,9 @@ def _deliver_email(notification: Notification, claim: Claim) -> str:
         headers={"Message-ID": notification.message_id},
     )
     connection = get_connection(fail_silently=False)
-    connection.open()  # connect, greet, TLS, log in: nothing has left yet
+    connection.open()  # connect, TLS, log in: nothing has left yet
     try:
+        _greet(connection)
         _hand_over(claim)
         try:
             sent = connection.send_messages([email])
@@ -204,6 +205,14 @@ def _deliver_email(notification: Notification, claim: Claim) -> str:
     if sent != 1:
         raise RuntimeError("the e-mail backend reported nothing sent")
     return notification.message_id
+
+
+def _greet(connection: object) -> None:
+    """smtplib says EHLO only with the first command of a message; say it now, so that a
+    server that stalls or refuses there does so before the hand-over."""
+    smtp = getattr(connection, "connection", None)
+    if isinstance(smtp, smtplib.SMTP):
+        smtp.ehlo_or_helo_if_needed()
 
 
 def _close_quietly(connection: object) -> None:
