@@ -153,7 +153,7 @@ class Worker(QueueWorker):
         _current_worker_id = self.worker_id
         logger.info("Starting task worker %s (pid %s)", self.worker_id, os.getpid())
         try:
-            beat(self.worker_id, task_id=None)
+            self.register()
         except DatabaseError as error:
             self.wait_for_database(error)
         heartbeat = Heartbeat(self.worker_id)
@@ -164,6 +164,17 @@ class Worker(QueueWorker):
         finally:
             heartbeat.stop()
             self.sign_off()
+
+    def register(self) -> None:
+        """Beat for the first time. A row already under our id is an earlier life of this
+        worker id (a fixed --worker-id, restarted) that died without signing off: its work
+        is released first, since a fresh beat would otherwise hide it for good."""
+        with transaction.atomic():
+            previous = TaskWorker.objects.select_for_update().filter(pk=self.worker_id).first()
+            if previous is not None:
+                release_work_of(previous.worker_id, task_id=previous.task_id)
+                previous.delete()
+            beat(self.worker_id, task_id=None)
 
     def step(self) -> bool:
         """One turn of the loop; False when the worker is done (batch, max tasks)."""

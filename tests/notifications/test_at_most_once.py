@@ -6,6 +6,7 @@ reference (SMS), so the rare duplicate an officer causes by resending is recogni
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -284,3 +285,16 @@ def test_a_task_whose_end_was_not_recorded_runs_again_once_the_database_is_back(
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL" and task.return_value == "already sent"
     assert worker.stranded is None and len(mail.outbox) == 1
+
+
+def test_a_worker_restarted_under_the_same_id_first_releases_what_it_held(
+    scheduled_email, settings
+) -> None:
+    task_id = died_while_sending(scheduled_email, settings, handed_over=False)
+    TaskWorker.objects.update(seen_at=now())  # died a moment ago, restarted at once
+    worker = a_worker("w-dead")
+    worker.register()
+    assert DBTaskResult.objects.get(pk=task_id).status == "READY"
+    registered = TaskWorker.objects.get(pk="w-dead")
+    assert registered.task_id is None and registered.pid == os.getpid()  # not the dead one's
+    assert fresh(scheduled_email).claimed_by == ""
