@@ -9,12 +9,13 @@ admin's "resend" action gives it a fresh round.
 Sent at most once per channel, whatever is killed:
 - Each run first claims the row (one UPDATE: `locked_until`, `claimed_by` = the worker): a
   run that finds it sent, failed, or claimed by another live run does nothing.
-- Just before the message leaves (the SMTP connection is open; the SMS provider is about to
-  be called) the run marks the hand-over (`handed_over_at`), but only if the claim is still
-  its own. A run that dies before that point is simply run again. One that dies after it —
-  or that loses the server's answer — leaves the outcome unknown: the row becomes `unknown`
-  and is never sent again on its own. A refusal the server or provider states (an SMTP error
-  reply, `SmsError`) is a plain failure, retried.
+- Just before the message leaves (the SMTP server has accepted sender and recipients and the
+  DATA command follows; the SMS provider is about to be called) the run marks the hand-over
+  (`handed_over_at`), but only if the claim is still its own. A run that dies before that
+  point is simply run again. One that dies after it — or that loses the server's answer —
+  leaves the outcome unknown: the row becomes `unknown` and is never sent again on its own.
+  A refusal the server or provider states (an SMTP error reply, `SmsError`) is a plain
+  failure, retried.
 - The message carries the notification's stable Message-ID / reference, the same on every
   attempt, so that the rare duplicate (an officer resends an `unknown` one) is recognisable.
 A dead worker's claims are released by the other workers (`worker.reclaim_from_dead_workers`)."""
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -191,15 +193,15 @@ def _deliver_email(notification: Notification, claim: Claim) -> str:
     )
     connection = get_connection(fail_silently=False)
     connection.open()  # connect, TLS, log in: nothing has left yet
+    handed_over = _hand_over_at_data(connection, claim)
     try:
-        _greet(connection)
-        _hand_over(claim)
-        try:
-            sent = connection.send_messages([email])
-        except SMTP_REFUSALS:
-            raise
-        except Exception as error:
-            raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
+        sent = connection.send_messages([email])
+    except (ClaimLost, *SMTP_REFUSALS):
+        raise
+    except Exception as error:
+        if not handed_over():
+            raise  # it failed before the message could leave: an ordinary failure
+        raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
     finally:
         _close_quietly(connection)
     if sent != 1:
@@ -207,12 +209,28 @@ def _deliver_email(notification: Notification, claim: Claim) -> str:
     return notification.message_id
 
 
-def _greet(connection: object) -> None:
-    """smtplib says EHLO only with the first command of a message; say it now, so that a
-    server that stalls or refuses there does so before the hand-over."""
+def _hand_over_at_data(connection: object, claim: Claim) -> Callable[[], bool]:
+    """Mark the hand-over as late as possible: on an SMTP connection, once the server has
+    accepted the sender and the recipients, just before the DATA command (a refusal up to
+    there is an ordinary failure); on any other backend, now. Returns whether it happened."""
+    marked: list[bool] = []
+
+    def hand_over() -> None:
+        _hand_over(claim)
+        marked.append(True)
+
     smtp = getattr(connection, "connection", None)
     if isinstance(smtp, smtplib.SMTP):
-        smtp.ehlo_or_helo_if_needed()
+        send_data = smtp.data
+
+        def data(message: bytes | str) -> tuple[int, bytes]:
+            hand_over()
+            return send_data(message)
+
+        smtp.data = data  # type: ignore[method-assign,assignment]  # this one session only
+    else:
+        hand_over()
+    return lambda: bool(marked)
 
 
 def _close_quietly(connection: object) -> None:

@@ -2,7 +2,8 @@
 
 It can hold every session at a stage (`hold_at`: "EHLO", before anything is handed over, or
 "DATA", once the whole message has arrived and before the server answers) until `release` is
-set, and it can answer the message with a refusal (`reply`)."""
+set; it can refuse the recipient (`recipient_reply`) or the message (`reply`), or hang up
+when told the recipient."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ class SmtpSink:
     port: int = 0
     received: list[Delivery] = field(default_factory=list)
     reply: str = "250 Message accepted for delivery"
+    recipient_reply: str = "250 OK"
+    hang_up_at_recipient: bool = False
     hold_at: str = ""
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -54,6 +57,15 @@ class SmtpSink:
         await self._hold("EHLO")
         session.host_name = hostname
         return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.hang_up_at_recipient:
+            server.transport.abort()
+        if self.recipient_reply.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return self.recipient_reply
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)

@@ -152,6 +152,25 @@ def test_a_refusal_after_the_hand_over_is_an_ordinary_failure_retried_later(
     assert [task.status for task in queued_tasks()] == ["SUCCESSFUL", "READY"]
 
 
+@pytest.mark.parametrize(
+    ("behaviour", "error"),
+    [
+        ({"recipient_reply": "550 5.1.1 Mailbox unavailable"}, "SMTPRecipientsRefused"),
+        ({"hang_up_at_recipient": True}, "SMTPServerDisconnected"),
+    ],
+)
+def test_before_the_message_itself_a_lost_server_is_an_ordinary_failure(
+    scheduled_email, settings, django_capture_on_commit_callbacks, behaviour, error
+) -> None:
+    with sink_at(settings, **behaviour) as sink:
+        with django_capture_on_commit_callbacks(execute=True):
+            run_ready_tasks()
+        assert sink.received == []
+    email = fresh(scheduled_email)
+    assert email.status == PENDING and email.handed_over_at is None  # retried, not unknown
+    assert email.last_error.startswith(error) and email.next_attempt_at is not None
+
+
 def test_a_lost_answer_leaves_the_outcome_unknown_and_it_is_not_sent_again(
     scheduled_email, settings, django_capture_on_commit_callbacks
 ) -> None:
