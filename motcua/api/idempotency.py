@@ -1,17 +1,22 @@
 """`Idempotency-Key` on every POST: a retried request gets the first one's response and the
 action runs once.
 
-How a POST runs:
-1. Claim the key: insert `(user, key)` with the request's fingerprint, committed at once, so a
-   concurrent duplicate sees it and gets 409 `idempotency_in_progress` instead of acting too.
-   An existing completed record is replayed (same status, same body) when the fingerprint
-   matches, and refused with 422 `idempotency_key_reused` when it does not.
-2. Run the action and write its response into the record in ONE transaction: an event is never
-   committed without the record that answers its retry, and vice versa.
+How a POST runs, in ONE transaction:
+1. Claim the key: insert `(user, key)` with the request's fingerprint. The row is not committed
+   yet, but its unique index entry is taken: a concurrent duplicate's insert waits for this
+   transaction to end. If it commits, the duplicate finds the completed record and replays it;
+   if it rolls back (a crash, a killed process, a connection the server cut), the duplicate's
+   insert goes through and it acts. So a key held by a dead process is free as soon as the
+   database notices the death (its connection closes), not after a lease. A duplicate that
+   waits longer than `CLAIM_WAIT` (PostgreSQL) gets 409 `idempotency_in_progress`.
+   An existing record is replayed (same status, same body) when the fingerprint matches, and
+   refused with 422 `idempotency_key_reused` when it does not.
+2. Run the action and write its response into the record, in the same transaction: an event
+   is never committed without the record that answers its retry, and vice versa.
 3. Outcomes the action itself decides (success, or a refusal of the domain: 403, 404, 409,
-   422) are kept and replayed. Anything unexpected (a crash, a database failure) deletes the
-   claim, so the client can simply retry; a claim left behind by a killed process lapses after
-   `CLAIM_LEASE` and is then taken over by the next retry.
+   422) are kept and replayed. Anything unexpected rolls everything back, claim included, so
+   the client can simply retry, and so can the server itself after a lost connection
+   (`motcua.core.connections`: such a request is marked repeatable).
 
 Records are kept `RETENTION` (24 hours); `purge_expired` deletes older ones, and an expired
 record is ignored even before it is purged."""
@@ -22,12 +27,12 @@ import functools
 import hashlib
 import json
 import re
-import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema, Status
 
@@ -36,13 +41,16 @@ from motcua.api.auth import caller
 from motcua.api.models import IdempotencyRecord, IdempotencyState
 from motcua.api.rendering import CONTENT_TYPE, json_response
 from motcua.core.clock import now
+from motcua.core.connections import mark_repeatable
 from motcua.core.errors import Conflict, MotcuaError, ValidationFailed
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
-CLAIM_LEASE = timedelta(minutes=5)
+# How long a duplicate waits for the request that holds its key before it is told to retry.
+CLAIM_WAIT = timedelta(seconds=10)
 KEY_PATTERN = re.compile(r"^[!-~]{1,255}$")  # visible ASCII, e.g. a UUID
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 OPENAPI = {
     "parameters": [
@@ -73,10 +81,6 @@ class InProgress(Conflict):
     code = "idempotency_in_progress"
 
 
-class _ClaimLost(Exception):
-    """Our claim lapsed and another attempt took the key over while we were running."""
-
-
 Endpoint = Callable[..., "Status[Any]"]
 
 
@@ -87,10 +91,12 @@ def idempotent(view: Endpoint) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = _key_of(request)
-        record = claim(user=caller(request), key=key, request=request)
-        if record.state == IdempotencyState.COMPLETED:
-            return replay(record)
-        return _run(request, record, lambda: view(request, *args, **kwargs))
+        mark_repeatable(request)
+        with transaction.atomic():
+            record = claim(user=caller(request), key=key, request=request)
+            if record.state == IdempotencyState.COMPLETED:
+                return replay(record)
+            return _run(request, record, lambda: view(request, *args, **kwargs))
 
     return endpoint
 
@@ -124,31 +130,29 @@ def fingerprint_of(request: HttpRequest) -> str:
 
 
 def claim(*, user: User, key: str, request: HttpRequest) -> IdempotencyRecord:
-    """The record of this key for this request: newly claimed by us, or completed (replay).
-    Raises `KeyReused` or `InProgress`."""
+    """The record of this key for this request, inside the caller's transaction: newly claimed
+    by us (in progress until that transaction commits it completed), or completed by an
+    earlier request (replay). Raises `KeyReused` or `InProgress`."""
     fingerprint = fingerprint_of(request)
+    moment = now()
     for _ in range(3):
-        moment = now()
-        token = secrets.token_hex(16)
         try:
-            with transaction.atomic():
+            with _waiting_at_most(CLAIM_WAIT), transaction.atomic():
                 return IdempotencyRecord.objects.create(
                     user=user,
                     key=key,
                     fingerprint=fingerprint,
                     method=request.method or "",
                     path=request.path[:500],
-                    claim=token,
-                    claimed_until=moment + CLAIM_LEASE,
                     created_at=moment,
                 )
         except IntegrityError:
             pass
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if existing is None:  # released or purged meanwhile: claim again
+        if existing is None:  # purged meanwhile: claim again
             continue
         if existing.created_at <= moment - RETENTION:
-            IdempotencyRecord.objects.filter(pk=existing.pk, claim=existing.claim).delete()
+            existing.delete()
             continue
         if existing.fingerprint != fingerprint:
             raise KeyReused(
@@ -156,21 +160,41 @@ def claim(*, user: User, key: str, request: HttpRequest) -> IdempotencyRecord:
                 method=existing.method,
                 path=existing.path,
             )
-        if existing.state == IdempotencyState.COMPLETED:
-            return existing
-        if existing.claimed_until > moment or not _take_over(existing, token, moment):
-            raise InProgress("Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau.")
+        if existing.state != IdempotencyState.COMPLETED:  # our own transaction's claim
+            break
         return existing
-    raise InProgress("Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau.")
+    raise _in_progress()
 
 
-def _take_over(record: IdempotencyRecord, token: str, moment: Any) -> bool:
-    """Take over a lapsed claim (its process died); only one contender wins."""
-    taken = IdempotencyRecord.objects.filter(
-        pk=record.pk, claim=record.claim, state=IdempotencyState.IN_PROGRESS
-    ).update(claim=token, claimed_until=moment + CLAIM_LEASE)
-    record.claim = token
-    return bool(taken)
+def _in_progress() -> InProgress:
+    return InProgress("Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau.")
+
+
+@contextmanager
+def _waiting_at_most(wait: timedelta) -> Iterator[None]:
+    """On PostgreSQL, an insert that waits for another transaction holding the same key gives
+    up after `wait` (lock_timeout, for this statement only) and the caller is told to retry;
+    SQLite has one writer at a time, so nobody holds a key while we wait for the database."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [_ms(wait)])
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise _in_progress() from None
+        raise
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+
+def _ms(wait: timedelta) -> str:
+    return f"{int(wait.total_seconds() * 1000)}ms"
 
 
 def _run(
@@ -178,36 +202,21 @@ def _run(
 ) -> HttpResponse:
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    result = call()
-                response = json_response(request, _data(result.value), status=result.status_code)
-            except MotcuaError as refusal:
-                response = json_response(request, refusal.as_dict(), status=refusal.http_status)
-            _complete(record, response)
-        return response
-    except _ClaimLost:
-        raise InProgress("Yêu cầu với khoá này đang được xử lý; vui lòng thử lại sau.") from None
-    except BaseException:
-        IdempotencyRecord.objects.filter(pk=record.pk, claim=record.claim).delete()
-        raise
-
-
-def _data(value: Any) -> Any:
-    return value.model_dump() if isinstance(value, Schema) else value
-
-
-def _complete(record: IdempotencyRecord, response: HttpResponse) -> None:
-    done = IdempotencyRecord.objects.filter(
-        pk=record.pk, claim=record.claim, state=IdempotencyState.IN_PROGRESS
-    ).update(
+            result = call()
+        response = json_response(request, _data(result.value), status=result.status_code)
+    except MotcuaError as refusal:
+        response = json_response(request, refusal.as_dict(), status=refusal.http_status)
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyState.COMPLETED,
         response_status=response.status_code,
         response_body=response.content.decode(),
         completed_at=now(),
     )
-    if not done:
-        raise _ClaimLost
+    return response
+
+
+def _data(value: Any) -> Any:
+    return value.model_dump() if isinstance(value, Schema) else value
 
 
 def replay(record: IdempotencyRecord) -> HttpResponse:

@@ -51,13 +51,11 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=500)
+    # In progress only inside the transaction that claimed the key and runs the action (see
+    # motcua/api/idempotency.py); what other requests see is always completed.
     state = models.CharField(
         max_length=16, choices=IdempotencyState.choices, default=IdempotencyState.IN_PROGRESS
     )
-    # Whoever claimed the key (a random token per attempt) and until when the claim holds: a
-    # claim left behind by a crashed process can be taken over once it has lapsed.
-    claim = models.CharField(max_length=32)
-    claimed_until = models.DateTimeField()
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)

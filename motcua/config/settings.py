@@ -70,8 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
-    "django_tasks",
-    "django_tasks_db",
     "motcua.core",
     "motcua.accounts",
     "motcua.catalog",
@@ -85,6 +83,10 @@ INSTALLED_APPS = [
     "motcua.backoffice",
     "motcua.api",
     "motcua.cli",
+    # After motcua.cli, so that `motcua db_worker` is ours (it outlives its database and
+    # reclaims the work of dead workers; see motcua/notifications/worker.py).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +105,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it wraps the view alone: a view that lost its database connection is run
+    # once more on a fresh one when that cannot apply a write twice (motcua/core/connections.py).
+    "motcua.core.connections.RetryOnLostConnectionMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.config.urls"
@@ -132,7 +137,13 @@ def _database() -> dict[str, object]:
         raise ImproperlyConfigured(
             f"DATABASE_URL must start with sqlite:// or postgres://, got {url!r}"
         )
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    # Persistent connections, checked (SELECT 1) before the first query of each request or task
+    # that reuses one, so a connection the server dropped in between costs nothing.
+    config: dict[str, object] = dict(
+        dj_database_url.parse(
+            url, conn_max_age=env_int("MOTCUA_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN, so concurrent intakes queue instead of
         # failing half-way with "database is locked"; WAL lets readers run alongside.
@@ -232,6 +243,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Background work (notifications and their retries): the database queue; run
 # `motcua db_worker` next to the web servers (it uses SELECT … SKIP LOCKED on PostgreSQL).
 TASKS = {"default": {"BACKEND": env_str("MOTCUA_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Each worker proves it is alive every HEARTBEAT seconds; one silent for TIMEOUT seconds is
+# dead, and the task it was running goes back to the queue (motcua/notifications/worker.py).
+TASK_WORKER_HEARTBEAT = env_int("MOTCUA_TASK_WORKER_HEARTBEAT", 5)
+TASK_WORKER_TIMEOUT = env_int("MOTCUA_TASK_WORKER_TIMEOUT", 30)
+if not 0 < 2 * TASK_WORKER_HEARTBEAT <= TASK_WORKER_TIMEOUT:
+    raise ImproperlyConfigured(
+        "MOTCUA_TASK_WORKER_TIMEOUT must be at least twice MOTCUA_TASK_WORKER_HEARTBEAT "
+        f"(got {TASK_WORKER_TIMEOUT} and {TASK_WORKER_HEARTBEAT})"
+    )
 
 # Notifications to applicants: e-mail through Django's SMTP backend, SMS through a provider.
 EMAIL_BACKEND = env_str("MOTCUA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

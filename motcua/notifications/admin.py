@@ -1,4 +1,5 @@
-"""Notifications in the admin: read-only, with one action to give failed ones another round."""
+"""Notifications in the admin: read-only, with one action to give failed ones (and those whose
+outcome is unknown) another round."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ class NotificationAdmin(admin.ModelAdmin):
     def event_type(self, obj: Notification) -> str:
         return obj.event.get_type_display()
 
-    @admin.action(description="Gửi lại các thông báo gửi không thành công", permissions=["change"])
+    @admin.action(
+        description="Gửi lại các thông báo gửi không thành công hoặc chưa rõ kết quả",
+        permissions=["change"],
+    )
     def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = resend_failed(queryset)
         selected = queryset.count()
@@ -41,7 +45,7 @@ class NotificationAdmin(admin.ModelAdmin):
         if count < selected:
             self.message_user(
                 request,
-                f"{selected - count} thông báo không ở trạng thái lỗi nên không gửi lại.",
+                f"{selected - count} thông báo đã gửi hoặc đang chờ gửi nên không gửi lại.",
                 level=messages.WARNING,
             )
 

@@ -7,7 +7,6 @@ them to be sent only once it commits: a rolled-back action leaves no row and sen
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -53,22 +52,28 @@ def schedule_for_event(event: DossierEvent) -> list[Notification]:
             body=message.body if email else message.sms_text,
         )
         created.append(notification)
-        # robust: the action has committed by then; a queue that refuses the task must not
-        # turn the officer's successful action into an error page (the row stays pending).
-        transaction.on_commit(partial(enqueue_send, notification.pk), robust=True)
+        enqueue_send(notification.pk)  # queued with the action's commit, or not at all
     return created
 
 
+RESENDABLE = (NotificationStatus.FAILED, NotificationStatus.UNKNOWN)
+
+
 def resend_failed(notifications: QuerySet[Notification]) -> int:
-    """Give failed notifications a fresh round of attempts; returns how many were reset."""
+    """Give failed notifications, and those whose outcome is unknown (an officer's call: the
+    applicant may get it twice, under the same Message-ID), a fresh round of attempts;
+    returns how many were reset."""
     with transaction.atomic():
-        ids = list(
-            notifications.filter(status=NotificationStatus.FAILED).values_list("pk", flat=True)
-        )
-        Notification.objects.filter(pk__in=ids, status=NotificationStatus.FAILED).update(
-            status=NotificationStatus.PENDING, attempts=0, next_attempt_at=None, locked_until=None
+        ids = list(notifications.filter(status__in=RESENDABLE).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids, status__in=RESENDABLE).update(
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            next_attempt_at=None,
+            locked_until=None,
+            claimed_by="",
+            handed_over_at=None,
         )
         for pk in ids:
-            transaction.on_commit(partial(enqueue_send, pk), robust=True)
+            enqueue_send(pk)
     logger.info("Notifications %s reset for resending", ids)
     return len(ids)

@@ -1,12 +1,16 @@
 """SMS providers: one small protocol, chosen by dotted path in `settings.SMS_PROVIDER`.
 
 A provider for a real gateway (Viettel, VNPT, an SMS brandname aggregator…) is a class with a
-no-argument constructor and a `send` method; it reads its own credentials from settings."""
+no-argument constructor and a `send` method; it reads its own credentials from settings.
+
+`send` gets the notification's `reference`, the same on every attempt. A gateway that takes a
+client reference or an idempotency key should be given it: it then recognises — and, if it
+can, drops — a second copy of the same notification (an officer resending one whose outcome
+was unknown), and its delivery reports can be matched to the notification."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Protocol, runtime_checkable
 
 from django.conf import settings
@@ -27,8 +31,10 @@ class SmsError(Exception):
 
 @runtime_checkable
 class SmsProvider(Protocol):
-    def send(self, phone: str, text: str) -> str:
-        """Send `text` to `phone`; return the provider's message id or raise SmsError."""
+    def send(self, phone: str, text: str, *, reference: str) -> str:
+        """Send `text` to `phone` under our `reference`; return the provider's message id or
+        raise SmsError (the provider refused it). Any other exception means the outcome is
+        unknown: the message is then not sent again on its own."""
         ...
 
 
@@ -36,8 +42,8 @@ class LoggingProvider:
     """Sends nothing: logs the message (number masked) and returns a fake id. The default,
     for development and the demo."""
 
-    def send(self, phone: str, text: str) -> str:
-        message_id = f"log-{uuid.uuid4().hex}"
+    def send(self, phone: str, text: str, *, reference: str) -> str:
+        message_id = f"log-{reference}"
         logger.info("SMS %s to %s: %s", message_id, mask_phone(phone), text)
         return message_id
 
@@ -55,5 +61,7 @@ def get_provider() -> SmsProvider:
         raise ImproperlyConfigured(f"SMS_PROVIDER {path!r} cannot be imported: {error}") from error
     provider = loaded() if isinstance(loaded, type) else loaded
     if not isinstance(provider, SmsProvider):
-        raise ImproperlyConfigured(f"SMS_PROVIDER {path!r} has no send(phone, text) method")
+        raise ImproperlyConfigured(
+            f"SMS_PROVIDER {path!r} has no send(phone, text, *, reference) method"
+        )
     return provider

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from motcua.accounts.models import User
 from motcua.api import idempotency
@@ -515,18 +515,6 @@ def test_a_refusal_is_kept_and_replayed_too(counter, expert) -> None:
     assert first.status_code == 403
     again = post(expert, path, body, key="t")
     assert again.status_code == 403 and again.content == first.content
-
-
-def test_a_duplicate_while_the_first_is_running_is_told_to_wait(counter, counter_officer) -> None:
-    body = intake()
-    running = RequestFactory().post(BASE, data=json.dumps(body), content_type="application/json")
-    idempotency.claim(user=counter_officer, key="k", request=running)  # another worker's
-    response = post(counter, BASE, body, key="k")
-    assert response.status_code == 409 and response.json()["code"] == "idempotency_in_progress"
-    assert not Dossier.objects.exists()
-    # The worker died: once its claim lapses, a retry takes the key over and acts.
-    IdempotencyRecord.objects.update(claimed_until=now() - timedelta(seconds=1))
-    assert post(counter, BASE, body, key="k").status_code == 201
 
 
 def test_a_crash_leaves_the_key_free_for_a_retry(counter, counter_officer, monkeypatch) -> None:

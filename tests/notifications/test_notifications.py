@@ -69,7 +69,7 @@ def database_queue(settings: Any) -> None:
 class FailingProvider:
     calls: ClassVar[list[str]] = []
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, *, reference: str) -> str:
         FailingProvider.calls.append(phone)
         raise SmsError("gateway timeout")
 
@@ -77,7 +77,7 @@ class FailingProvider:
 class RefusingProvider:
     calls: ClassVar[list[str]] = []
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, *, reference: str) -> str:
         RefusingProvider.calls.append(phone)
         raise SmsError("number not in service", permanent=True)
 

@@ -15,7 +15,9 @@ from tests.dossiers.test_receive_dossier import receive
 pytestmark = pytest.mark.django_db
 
 
-def test_requeue_sends_lost_notifications_once(counter_officer, capsys) -> None:
+def test_requeue_sends_lost_notifications_once(
+    counter_officer, capsys, django_capture_on_commit_callbacks
+) -> None:
     from motcua.dossiers.actions import Applicant
 
     receive(
@@ -27,11 +29,14 @@ def test_requeue_sends_lost_notifications_once(counter_officer, capsys) -> None:
     pending = Notification.objects.filter(status="pending", channel="email")
     assert pending.count() == 1
     pending.update(created_at=pending.get().created_at - timedelta(hours=1))
-    call_command("notifications", "requeue")
+    # (the command's enqueues run once its transaction commits, here the test's: run them)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notifications", "requeue")
     assert "requeued: 1" in capsys.readouterr().out
     assert Notification.objects.get(channel="email").status == "sent"
     assert len(mail.outbox) == 1
-    call_command("notifications", "requeue")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notifications", "requeue")
     assert len(mail.outbox) == 1
 
 
