@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from motcua.accounts import access
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, in_force_on
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import clean_text, fold_accents
@@ -25,9 +25,7 @@ SEARCH_LIMIT = 20
 
 def _versions_in_force() -> object:
     today = local(now()).date()
-    return ProcedureVersion.objects.filter(effective_from__lte=today).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
-    )
+    return ProcedureVersion.objects.filter(in_force_on(today))
 
 
 @login_required

@@ -57,7 +57,7 @@ class Unit(models.Model):
     everything under it" is one indexed prefix filter. The root's code is the province key
     every dossier carries. `save()` keeps the whole subtree's paths right when a unit gets
     another parent, whoever saves it (admin, import, code); `catalog/units.py` moves and
-    merges units with their checks and records (domain.md §3.1: succession links)."""
+    merges units with their checks and records (docs/domain/units.md#succession-links)."""
 
     code = models.CharField(_("mã"), max_length=64, unique=True, validators=[UNIT_CODE])
     name = models.CharField(_("tên"), max_length=300)
@@ -260,10 +260,17 @@ class Procedure(models.Model):
     def current_version(self, on: date | None = None) -> ProcedureVersion | None:
         versions = self.versions.all()
         if on is not None:
-            versions = versions.filter(effective_from__lte=on).filter(
-                models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on)
-            )
+            versions = versions.filter(in_force_on(on))
         return versions.order_by("-number").first()
+
+
+def in_force_on(day: date) -> models.Q:
+    """The version in force on `day`, as SQL: in force from `effective_from` through
+    `effective_to` (both included; no end date: still in force). The Python twin is
+    `ProcedureVersion.is_in_force`; a test keeps the two equal."""
+    return models.Q(effective_from__lte=day) & (
+        models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=day)
+    )
 
 
 class DurationUnit(models.TextChoices):
@@ -417,6 +424,12 @@ class ProcedureVersion(models.Model):
         problems = channel_duration_problems(self.duration_by_channel)
         if problems:
             raise DjangoValidationError({"duration_by_channel": problems})
+
+    def is_in_force(self, day: date) -> bool:
+        """The rule of `in_force_on`, for a version already read."""
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
     def fee_for(self, channel: str, case: str | None = None) -> FeeDue:
         """What a dossier of this version owes when submitted through `channel`, in `case`

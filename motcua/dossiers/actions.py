@@ -231,7 +231,7 @@ def _check_receipt(
             f"Bạn không có quyền tiếp nhận hồ sơ tại {unit.name}.", code="not_counter_officer"
         )
     day = local(moment).date()
-    if version.effective_from > day or (version.effective_to and version.effective_to < day):
+    if not version.is_in_force(day):
         raise ValidationFailed(
             "Phiên bản thủ tục không còn hiệu lực vào ngày tiếp nhận.",
             code="procedure_version_not_in_force",

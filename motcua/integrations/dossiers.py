@@ -301,9 +301,7 @@ class DossierImporter:
         if not versions and not Procedure.objects.filter(code=procedure).exists():
             raise LineRejected(f"unknown procedure {procedure!r}")
         for version in versions:
-            if version.effective_from <= day and (
-                version.effective_to is None or day <= version.effective_to
-            ):
+            if version.is_in_force(day):
                 return version
         raise LineRejected(f"procedure {procedure!r} has no version in force on {day}")
 

@@ -1,4 +1,4 @@
-"""What each action on a dossier is, declared once (domain.md §4.2).
+"""What each action on a dossier is, declared once (docs/domain/lifecycle.md#actions).
 
 One record per action: the states it may start from and the state it leads to, who may take it
 and at which unit, whether only the assigned specialist may, whether it may happen only once,
