@@ -82,6 +82,7 @@ ROUTES = {
     "backoffice:procedure_search": PAGE,
     "backoffice:dashboard": REPORT,
     "backoffice:dashboard_dossiers": REPORT,
+    "backoffice:dashboard_ratings": REPORT,
     "backoffice:dashboard_download": REPORT,
     "backoffice:dossier": DOSSIER,
     "backoffice:act": DOSSIER,
@@ -108,6 +109,7 @@ POST_ONLY = {"backoffice:act", "backoffice:upload"}
 NOT_SAFE = {
     "backoffice:dashboard",
     "backoffice:dashboard_dossiers",
+    "backoffice:dashboard_ratings",
     "backoffice:dashboard_download",
 }
 
@@ -276,6 +278,9 @@ def with_query(route: Route, url: str) -> str:
     if route.key == "backoffice:dashboard_dossiers":
         period = "&".join(f"{k}={v}" for k, v in PERIOD.items())
         return f"{url}?{period}&chi-so=received.total"
+    if route.key == "backoffice:dashboard_ratings":
+        period = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+        return f"{url}?{period}&chi-so=indicator.rated"
     if route.key == "backoffice:tracking_book":
         return url + f"?don-vi={HOME}&tu=2025-05-01&den=2025-05-31"
     if route.key == "backoffice:agencies":
