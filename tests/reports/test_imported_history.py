@@ -151,7 +151,7 @@ def test_a_merge_leaves_the_reports_of_past_periods_as_they_were(catalogue, tmp_
     from motcua.catalog.units import merge_unit
     from motcua.dossiers.models import Dossier
     from motcua.reports.drilldown import dossiers
-    from motcua.reports.figures import ReportSpec
+    from motcua.reports.figures import ReportSpec, Scope
     from motcua.reports.report import build_report
 
     transferred = {"type": "transferred", "at": at("04-20", "14:00")}
@@ -165,15 +165,15 @@ def test_a_merge_leaves_the_reports_of_past_periods_as_they_were(catalogue, tmp_
         found = {}
         for code in ("AH", "AH-X01", "AH-P02", "AH-X01-CA", "AH-P02-CA"):
             unit = Unit.objects.get(code=code)
-            for decided in (False, True):
-                spec = ReportSpec(unit=unit, start=start, end=end, decided=decided)
-                found[code, decided] = build_report(spec, by="unit").as_dict()
+            for scope in Scope:
+                spec = ReportSpec(unit=unit, start=start, end=end, scope=scope)
+                found[code, scope] = build_report(spec, by="unit").as_dict()
         return found
 
     april = (date(2021, 4, 1), date(2021, 4, 30))
     before = reports(*april)
-    assert before["AH-X01", False]["received"]["total"] == 2  # X and Y
-    assert before["AH-X01", False]["pending"]["total"] == 1  # Y
+    assert before["AH-X01", Scope.RECEIVED]["received"]["total"] == 2  # X and Y
+    assert before["AH-X01", Scope.RECEIVED]["pending"]["total"] == 1  # Y
 
     for part in ("UBND", "CA", "QS"):
         merge_unit(
@@ -198,6 +198,6 @@ def test_a_merge_leaves_the_reports_of_past_periods_as_they_were(catalogue, tmp_
     assert [d.code for d in pending] == [open_y["code"]]
     assert not dossiers(province, "pending.total", by="unit", group="AH-P02").exists()
     may = reports(date(2021, 5, 1), date(2021, 5, 31))
-    assert may["AH-P02", False]["carried_over"] == 1  # Y, now the survivor's to finish
-    assert may["AH-X01", False]["carried_over"] == 0
-    assert may["AH-P02-CA", True]["pending"]["total"] == 1
+    assert may["AH-P02", Scope.RECEIVED]["carried_over"] == 1  # Y, now the survivor's to finish
+    assert may["AH-X01", Scope.RECEIVED]["carried_over"] == 0
+    assert may["AH-P02-CA", Scope.DECIDED]["pending"]["total"] == 1
