@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from motcua.api import queries
+from motcua.accounts import access
 from tests.faults import lost_views
 from tests.faults.lost_views import lost
 
@@ -60,7 +60,7 @@ def test_under_the_api_the_503_is_the_apis_json_error(
     def database_away(*args: Any, **kwargs: Any) -> None:
         raise lost()
 
-    monkeypatch.setattr(queries, "dossier_for", database_away)
+    monkeypatch.setattr(access, "dossier_for", database_away)
     token = issue_token(user=counter_officer, name="faults")[1]
     response = Client().get(
         "/api/v1/dossiers/000.00.01.H99-250424-0001", headers={"Authorization": f"Bearer {token}"}
