@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from motcua.accounts.models import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 from tests.conftest import make_user
 from tests.reports.history import History, build_march, build_ratings, people
 
@@ -95,6 +95,7 @@ def test_a_director_reads_march_and_follows_a_figure_to_its_dossiers(
     expect(formula.locator("p")).to_be_visible()
     expect(formula.locator("p")).to_contain_text("sau ngày hẹn trả")
     screenshot(page, "dashboard-march")
+    assert axe_violations(page) == []
 
     page.get_by_test_id("figure-resolved.late").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đã giải quyết — Quá hạn")
@@ -104,6 +105,7 @@ def test_a_director_reads_march_and_follows_a_figure_to_its_dossiers(
     for name in ("X3", "R3", "R4"):
         expect(page.get_by_test_id("dossier-list")).to_contain_text(march.d[name].code)
     screenshot(page, "dashboard-drilldown")
+    assert axe_violations(page) == []
 
     # From the list to a dossier's desk, and back to the report.
     rows.first.get_by_role("link").click()
@@ -135,6 +137,7 @@ def test_the_public_page_fits_a_phone(page: Page, march: History) -> None:
     page.locator("details.chart-table summary").first.click()
     assert no_horizontal_scroll(page)
     screenshot(page, "dashboard-public-phone")
+    assert axe_violations(page) == []
 
     # Another month from the picker.
     page.get_by_label("Đơn vị", exact=True).select_option("AH-X01")
