@@ -140,7 +140,8 @@ class ReceiveIn(Schema):
     applicant: ApplicantIn
     channel: Channel
     components: list[ShortText] = Field(default_factory=list, max_length=100)
-    sets_count: int = Field(1, ge=1, le=50)
+    # The range is the domain's (its refusal keeps its code, `invalid_sets_count`).
+    sets_count: int = Field(1, json_schema_extra={"minimum": 1, "maximum": 50})
     agency: Code | None = Field(None, description="Deciding agency, if not the procedure's own.")
     return_channel: ReturnChannel = ReturnChannel.COUNTER
     postal_address: Annotated[str, text(300)] = ""

@@ -185,4 +185,4 @@ def test_the_document_states_lengths_formats_and_ranges() -> None:
 @pytest.mark.parametrize("sets_count", [0, 51])
 def test_what_the_document_refuses_the_server_refuses(counter_officer, sets_count) -> None:
     response = post(as_system(counter_officer), BASE, intake(sets_count=sets_count))
-    assert_api_error(response, 422, "invalid")
+    assert_api_error(response, 422, "invalid_sets_count")
