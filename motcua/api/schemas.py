@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints, WithJsonSchema, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StringConstraints,
+    WithJsonSchema,
+    create_model,
+)
 from pydantic_core import PydanticCustomError
 
 from motcua.accounts.models import User
@@ -103,8 +110,24 @@ def _within_range(moment: datetime) -> datetime:
     return moment
 
 
+def _written(kind: str) -> Callable[[Any], Any]:
+    """Dates and times come written as ISO 8601 text, as the document says: pydantic alone
+    would also take a number (seconds since 1970) for either."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value[:4].isdigit() and value[4:5] == "-":
+            return value
+        raise PydanticCustomError(f"{kind}_type", f"Expected an ISO 8601 {kind} text")
+
+    return check
+
+
 # ISO 8601 with an offset ("2025-05-05T09:00:00+07:00"): a local time without one is refused.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(_written("datetime")), AfterValidator(_within_range)
+]
+# A local date, YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_written("date"))]
 
 
 class ErrorOut(Schema):
@@ -187,8 +210,8 @@ class DossierFilters(Schema):
     agency: Code | None = Field(None, description="Deciding agency, with the units under it.")
     procedure: Code | None = None
     overdue: bool | None = None
-    received_from: date | None = Field(None, description="Received on or after (local date).")
-    received_to: date | None = Field(None, description="Received on or before (local date).")
+    received_from: Day | None = Field(None, description="Received on or after (local date).")
+    received_to: Day | None = Field(None, description="Received on or before (local date).")
     q: Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9.-]*$")] | None = Field(
         None, description="Start of the dossier code."
     )
