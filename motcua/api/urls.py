@@ -108,7 +108,7 @@ def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
     # Some faults have their own code when they are the only kind: a local time without its
     # offset (ambiguous across systems), a text too long once normalised, an e-mail address.
     kinds = {item.get("type") for item in error.errors}
-    code = OWN_CODES.get(kinds.pop(), "invalid") if len(kinds) == 1 else "invalid"
+    code = OWN_CODES.get(str(kinds.pop()), "invalid") if len(kinds) == 1 else "invalid"
     return _error(request, 422, code, "Dữ liệu không hợp lệ.", {"errors": error.errors})
 
 

@@ -11,7 +11,15 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, Unit
-from motcua.core.text import TextTooLong, clean_lower, clean_text, clean_upper, digits_only, fitted
+from motcua.core.text import (
+    TextTooLong,
+    clean_lower,
+    clean_text,
+    clean_upper,
+    column_length,
+    digits_only,
+    fitted,
+)
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 
 
@@ -106,7 +114,7 @@ class IntakeForm(forms.Form):
 
     def _fitted(self, name: str, value: str, normalise: Callable[[str | None], str]) -> str:
         """The text as it will be stored; too long once normalised, an error on the field."""
-        limit = Dossier._meta.get_field(name).max_length  # each is stored in this column
+        limit = column_length(Dossier, name)  # each is stored in this column
         try:
             return fitted(value, max_length=limit, field=name, normalise=normalise)
         except TextTooLong as error:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db.models import Model
 
 from motcua.core.errors import ValidationFailed
 
@@ -70,6 +71,14 @@ def is_email(value: str) -> bool:
     except DjangoValidationError:
         return False
     return True
+
+
+def column_length(model: type[Model], name: str) -> int:
+    """The number of characters the column `name` of `model` holds."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return length
 
 
 def fitted(

@@ -27,6 +27,7 @@ from motcua.core.text import (
     clean_lower,
     clean_text,
     clean_upper,
+    column_length,
     digits_only,
     fitted,
     is_email,
@@ -92,10 +93,8 @@ class Applicant:
 
 
 def _fitted(value: str, name: str, normalise: Callable[[str | None], str] = clean_text) -> str:
-    column = Dossier._meta.get_field(f"applicant_{name}")
-    return fitted(
-        value, max_length=column.max_length, field=f"applicant.{name}", normalise=normalise
-    )
+    limit = column_length(Dossier, f"applicant_{name}")
+    return fitted(value, max_length=limit, field=f"applicant.{name}", normalise=normalise)
 
 
 def receive_dossier(
@@ -130,7 +129,7 @@ def receive_dossier(
     _check_applicant(applicant, sets_count=sets_count)
     postal_address = fitted(
         postal_address,
-        max_length=Dossier._meta.get_field("postal_address").max_length,
+        max_length=column_length(Dossier, "postal_address"),
         field="postal_address",
     )
     if return_channel == ReturnChannel.POSTAL and not postal_address:

@@ -34,7 +34,7 @@ from motcua.catalog.models import (
 from motcua.catalog.process import problems_in as process_problems
 from motcua.catalog.units import move_unit
 from motcua.core.errors import ValidationFailed
-from motcua.core.text import TextTooLong, clean_text, fitted
+from motcua.core.text import TextTooLong, clean_text, column_length, fitted
 from motcua.integrations.positions import array_element_lines
 
 FORMAT = "motcua.catalogue/1"
@@ -304,7 +304,7 @@ def _check_length(value: str | None, model: Any, name: str, bad: Callable[[str],
     if not value:
         return
     try:
-        fitted(value, max_length=model._meta.get_field(name).max_length, field=name)
+        fitted(value, max_length=column_length(model, name), field=name)
     except TextTooLong as error:
         bad(error.message)
 
