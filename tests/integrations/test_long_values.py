@@ -16,6 +16,7 @@ from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Rating
 from motcua.integrations import dossiers as dossier_import
 from motcua.integrations.catalogue import export_catalogue
+from tests.conftest import on_postgres
 from tests.integrations.helpers import code, dossier_line, run_import, write_lines
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,16 @@ def test_catalogue_values_too_long_are_named_with_their_lines(catalogue, tmp_pat
     assert any("name: dài quá 600" in row for row in problems)
     assert any("step appraisal: name: dài quá 300" in row for row in problems)
     assert (Unit.objects.count(), Procedure.objects.count()) == before
+
+
+@pytest.mark.skipif(not on_postgres(), reason="SQLite does not enforce a column's length")
+def test_a_real_data_error_on_postgresql_undoes_its_line_alone(catalogue, tmp_path, capsys) -> None:
+    """With the length check out of the way, PostgreSQL itself refuses the value: the line's
+    savepoint is rolled back and the lines after it are imported in the same run."""
+    lines = [dossier_line(1), dossier_line(2, applicant={"name": "B" * 201}), dossier_line(3)]
+    with mock.patch("motcua.dossiers.actions.column_length", return_value=10_000):
+        summary, err = run_import("dossiers", write_lines(tmp_path / "d.jsonl", lines), capsys)
+    rows = reported(err)
+    assert list(rows) == [2] and "DataError" in rows[2]
+    assert (summary["imported"], summary["rejected"]) == (2, 1)
+    assert set(Dossier.objects.values_list("code", flat=True)) == {code(number=1), code(number=3)}
