@@ -5,14 +5,26 @@ becomes JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StringConstraints,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from motcua.accounts.models import User
 from motcua.core.clock import in_supported_range, local, now
+from motcua.core.text import TextTooLong, clean_lower, clean_text, clean_upper, fitted, is_email
 from motcua.dossiers import clock, derived
 from motcua.dossiers.actions import VOCABULARIES
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
@@ -25,9 +37,67 @@ PRINTABLE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
-def text(max_length: int) -> Any:
-    return StringConstraints(max_length=max_length, pattern=PRINTABLE)
+def _fits(max_length: int, normalise: Callable[[str | None], str]) -> AfterValidator:
+    """The length a field allows, measured on the text as it will be stored (core/text.py):
+    a text that grows when normalised is refused here (`text_too_long`, the field in `loc`),
+    not by the database."""
 
+    def check(value: str) -> str:
+        try:
+            fitted(value, max_length=max_length, field="", normalise=normalise)
+        except TextTooLong as error:
+            raise PydanticCustomError(
+                "text_too_long",
+                "Text longer than {max_length} characters once normalised ({length})",
+                {"max_length": max_length, "length": error.detail["length"]},
+            ) from None
+        return value
+
+    return AfterValidator(check)
+
+
+@dataclass(frozen=True)
+class _Text(GroupedMetadata):
+    max_length: int
+    min_length: int
+    normalise: Callable[[str | None], str]
+
+    def __iter__(self) -> Iterator[Any]:
+        yield StringConstraints(
+            min_length=self.min_length or None, max_length=self.max_length, pattern=PRINTABLE
+        )
+        yield _fits(self.max_length, self.normalise)
+
+
+def text(
+    max_length: int, *, min_length: int = 0, normalise: Callable[[str | None], str] = clean_text
+) -> Any:
+    """Text a person types: printable, at most `max_length` characters both as sent and once
+    normalised (Unicode NFC, spaces folded; `normalise` adds casing for some fields)."""
+    return _Text(max_length, min_length, normalise)
+
+
+def _email(value: str) -> str:
+    if value and not is_email(clean_lower(value)):
+        raise PydanticCustomError("invalid_email", "Not an e-mail address")
+    return value
+
+
+# An e-mail address as the intake page accepts it, or "" for none.
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=PRINTABLE),
+    _fits(254, clean_lower),
+    AfterValidator(_email),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "email", "maxLength": 254},
+                {"type": "string", "maxLength": 0},
+            ]
+        }
+    ),
+]
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE)]
 Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=PRINTABLE)]
@@ -40,8 +110,24 @@ def _within_range(moment: datetime) -> datetime:
     return moment
 
 
+def _written(kind: str) -> Callable[[Any], Any]:
+    """Dates and times come written as ISO 8601 text, as the document says: pydantic alone
+    would also take a number (seconds since 1970) for either."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value[:4].isdigit() and value[4:5] == "-":
+            return value
+        raise PydanticCustomError(f"{kind}_type", f"Expected an ISO 8601 {kind} text")
+
+    return check
+
+
 # ISO 8601 with an offset ("2025-05-05T09:00:00+07:00"): a local time without one is refused.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(_written("datetime")), AfterValidator(_within_range)
+]
+# A local date, YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_written("date"))]
 
 
 class ErrorOut(Schema):
@@ -57,11 +143,14 @@ class ErrorOut(Schema):
 
 
 class ApplicantIn(Schema):
-    name: Annotated[str, text(200)]
+    """Lengths are counted on the stored text (Unicode NFC; `id_number` upper-cased, `email`
+    lower-cased): a text that grows when normalised past them is refused, `text_too_long`."""
+
+    name: Annotated[str, text(200, min_length=1)]
     phone: Annotated[str, text(32)] = ""
-    email: Annotated[str, text(254)] = ""
+    email: Email = ""
     address: Annotated[str, text(300)] = ""
-    id_number: Annotated[str, text(20)] = ""
+    id_number: Annotated[str, text(20, normalise=clean_upper)] = ""
 
 
 class ReceiveIn(Schema):
@@ -74,7 +163,8 @@ class ReceiveIn(Schema):
     applicant: ApplicantIn
     channel: Channel
     components: list[ShortText] = Field(default_factory=list, max_length=100)
-    sets_count: int = 1
+    # The range is the domain's (its refusal keeps its code, `invalid_sets_count`).
+    sets_count: int = Field(1, json_schema_extra={"minimum": 1, "maximum": 50})
     agency: Code | None = Field(None, description="Deciding agency, if not the procedure's own.")
     return_channel: ReturnChannel = ReturnChannel.COUNTER
     postal_address: Annotated[str, text(300)] = ""
@@ -120,8 +210,8 @@ class DossierFilters(Schema):
     agency: Code | None = Field(None, description="Deciding agency, with the units under it.")
     procedure: Code | None = None
     overdue: bool | None = None
-    received_from: date | None = Field(None, description="Received on or after (local date).")
-    received_to: date | None = Field(None, description="Received on or before (local date).")
+    received_from: Day | None = Field(None, description="Received on or after (local date).")
+    received_to: Day | None = Field(None, description="Received on or before (local date).")
     q: Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9.-]*$")] | None = Field(
         None, description="Start of the dossier code."
     )

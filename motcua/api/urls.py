@@ -7,6 +7,8 @@ import functools
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +19,7 @@ from ninja.openapi.docs import render_template
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.lookup import router as lookup_router
 from motcua.api.rendering import UnicodeJSONRenderer
+from motcua.core.body_limit import too_large
 from motcua.core.errors import MotcuaError
 
 __all__ = ["UnicodeJSONRenderer", "api"]
@@ -102,10 +105,18 @@ def domain_error(request: HttpRequest, error: MotcuaError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    # A local time without its offset is ambiguous across systems: it gets its own code.
-    naive = error.errors and all(item.get("type") == "timezone_aware" for item in error.errors)
-    code = "timestamp_without_offset" if naive else "invalid"
+    # Some faults have their own code when they are the only kind: a local time without its
+    # offset (ambiguous across systems), a text too long once normalised, an e-mail address.
+    kinds = {item.get("type") for item in error.errors}
+    code = OWN_CODES.get(str(kinds.pop()), "invalid") if len(kinds) == 1 else "invalid"
     return _error(request, 422, code, "Dữ liệu không hợp lệ.", {"errors": error.errors})
+
+
+OWN_CODES = {
+    "timezone_aware": "timestamp_without_offset",
+    "text_too_long": "text_too_long",
+    "invalid_email": "invalid_email",
+}
 
 
 @api.exception_handler(AuthenticationError)
@@ -119,6 +130,18 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         detail = {"errors": [{"type": "json_invalid", "loc": ["body"], "msg": error.message}]}
         return _error(request, 422, "malformed_json", "Nội dung không phải JSON.", detail)
     return _error(request, error.status_code, f"http_{error.status_code}", error.message, {})
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    # Django refuses to read a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE into memory.
+    return domain_error(request, too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
+@api.exception_handler(SuspiciousOperation)
+def unreadable(request: HttpRequest, error: SuspiciousOperation) -> HttpResponse:
+    # Too many form fields, a malformed multipart body: Django's 400, as JSON.
+    return _error(request, 400, "bad_request", "Yêu cầu không hợp lệ.", {})
 
 
 @api.exception_handler(Http404)

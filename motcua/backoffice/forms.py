@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,16 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, Unit
-from motcua.core.text import clean_text, digits_only
-from motcua.dossiers.models import Channel, ReturnChannel
+from motcua.core.text import (
+    TextTooLong,
+    clean_lower,
+    clean_text,
+    clean_upper,
+    column_length,
+    digits_only,
+    fitted,
+)
+from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 
 
 class IntakeForm(forms.Form):
@@ -85,14 +94,15 @@ class IntakeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in (
-            "applicant_name",
-            "applicant_id_number",
-            "applicant_address",
-            "postal_address",
+        for name, normalise in (
+            ("applicant_name", clean_text),
+            ("applicant_id_number", clean_upper),
+            ("applicant_email", clean_lower),
+            ("applicant_address", clean_text),
+            ("postal_address", clean_text),
         ):
             if name in data:
-                data[name] = clean_text(data[name])
+                data[name] = self._fitted(name, data[name], normalise)
         if "applicant_phone" in data:
             data["applicant_phone"] = digits_only(data["applicant_phone"])
         handover = data.get("postal_handover_at")
@@ -101,3 +111,16 @@ class IntakeForm(forms.Form):
         if data.get("channel") != Channel.POSTAL:
             data["postal_handover_at"] = None
         return data
+
+    def _fitted(self, name: str, value: str, normalise: Callable[[str | None], str]) -> str:
+        """The text as it will be stored; too long once normalised, an error on the field."""
+        limit = column_length(Dossier, name)  # each is stored in this column
+        try:
+            return fitted(value, max_length=limit, field=name, normalise=normalise)
+        except TextTooLong as error:
+            self.add_error(
+                name,
+                _("Quá dài: tối đa %(max)d ký tự sau khi chuẩn hoá (đang có %(length)d ký tự).")
+                % {"max": limit, "length": error.detail["length"]},
+            )
+            return value

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from motcua.core.text import TextTooLong, fitted
+
 MAIN_CHAIN = ("reception", "appraisal", "approval", "return")
 KINDS = (*MAIN_CHAIN, "inter_agency")
 ROLES = ("counter_officer", "specialist", "agency_leader")
@@ -86,6 +88,15 @@ def problems_in(process: Any, unit_codes: Iterable[str]) -> list[str]:
     return problems
 
 
+# The columns of a dossier's steps (dossiers.DossierStep) that a step's key and name fill.
+STEP_KEY_MAX = 64
+STEP_NAME_MAX = 300
+
+
+def _as_given(value: str | None) -> str:
+    return value or ""
+
+
 def _step_problems(step: dict[str, Any], codes: set[str]) -> list[str]:
     key = step.get("key") or "?"
     problems = []
@@ -95,6 +106,13 @@ def _step_problems(step: dict[str, Any], codes: set[str]) -> list[str]:
         problems.append(f"step {key}: kind must be one of {', '.join(KINDS)}")
     if step.get("role") not in ROLES:
         problems.append(f"step {key}: role must be one of {', '.join(ROLES)}")
+    for field, limit in (("key", STEP_KEY_MAX), ("name", STEP_NAME_MAX)):
+        value = step.get(field)
+        if isinstance(value, str):  # stored as given in the dossier's steps
+            try:
+                fitted(value, max_length=limit, field=f"step {key}: {field}", normalise=_as_given)
+            except TextTooLong as error:
+                problems.append(error.message)
     unit = step.get("unit")
     if unit not in ("one_stop", "agency") and unit not in codes:
         problems.append(f"step {key}: unknown unit {unit!r}")

@@ -20,3 +20,9 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# Under /api/, Django's own error answers are the API's JSON errors too (motcua/api/fallbacks.py).
+handler400 = "motcua.api.fallbacks.bad_request"
+handler403 = "motcua.api.fallbacks.permission_denied"
+handler404 = "motcua.api.fallbacks.page_not_found"
+handler500 = "motcua.api.fallbacks.server_error"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+
+from motcua.core.errors import ValidationFailed
 
 
 def now() -> datetime:
@@ -34,3 +36,16 @@ def in_supported_range(moment: datetime) -> bool:
         return EARLIEST <= moment.astimezone(UTC) < LATEST
     except OverflowError:
         return False
+
+
+def day_in_supported_range(day: date, what: str) -> date:
+    """A local date from outside (a command's --from, --to, --period): `day`, or a refusal
+    `date_out_of_range` when it lies outside the supported range (near year 1 or 9999 no
+    instant of it can even be stored)."""
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise ValidationFailed(
+            f"{what}: {day.isoformat()} nằm ngoài khoảng hỗ trợ "
+            f"({EARLIEST:%Y-%m-%d} đến trước {LATEST:%Y-%m-%d}).",
+            code="date_out_of_range",
+        )
+    return day

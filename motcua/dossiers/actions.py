@@ -23,7 +23,15 @@ from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core.text import clean_text, digits_only
+from motcua.core.text import (
+    clean_lower,
+    clean_text,
+    clean_upper,
+    column_length,
+    digits_only,
+    fitted,
+    is_email,
+)
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
@@ -73,13 +81,20 @@ class Applicant:
     id_number: str = ""
 
     def cleaned(self) -> Applicant:
+        """As stored: normalised, and each text no longer than its column once normalised
+        (TextTooLong names the field, e.g. `applicant.name`)."""
         return Applicant(
-            name=clean_text(self.name),
+            name=_fitted(self.name, "name"),
             phone=digits_only(self.phone),
-            email=clean_text(self.email).lower(),
-            address=clean_text(self.address),
-            id_number=clean_text(self.id_number).upper(),
+            email=_fitted(self.email, "email", clean_lower),
+            address=_fitted(self.address, "address"),
+            id_number=_fitted(self.id_number, "id_number", clean_upper),
         )
+
+
+def _fitted(value: str, name: str, normalise: Callable[[str | None], str] = clean_text) -> str:
+    limit = column_length(Dossier, f"applicant_{name}")
+    return fitted(value, max_length=limit, field=f"applicant.{name}", normalise=normalise)
 
 
 def receive_dossier(
@@ -112,7 +127,11 @@ def receive_dossier(
     received = _checked_components(version, components, required=require_components)
     code = _checked_code(code)
     _check_applicant(applicant, sets_count=sets_count)
-    postal_address = clean_text(postal_address)
+    postal_address = fitted(
+        postal_address,
+        max_length=column_length(Dossier, "postal_address"),
+        field="postal_address",
+    )
     if return_channel == ReturnChannel.POSTAL and not postal_address:
         raise ValidationFailed(
             "Cần địa chỉ nhận kết quả qua bưu chính.", code="postal_address_required"
@@ -286,6 +305,10 @@ def _check_applicant(applicant: Applicant, *, sets_count: int) -> None:
         raise ValidationFailed("Cần nhập họ tên người nộp hồ sơ.", code="applicant_name_required")
     if applicant.phone and not 9 <= len(applicant.phone) <= 11:
         raise ValidationFailed("Số điện thoại không hợp lệ.", code="invalid_phone")
+    if applicant.email and not is_email(applicant.email):
+        raise ValidationFailed(
+            "Địa chỉ thư điện tử không hợp lệ.", code="invalid_email", field="applicant.email"
+        )
     if not 1 <= sets_count <= 50:
         raise ValidationFailed("Số bộ hồ sơ phải từ 1 đến 50.", code="invalid_sets_count")
 

@@ -7,6 +7,7 @@ a procedure whose norms changed gains a new version."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
@@ -33,7 +34,7 @@ from motcua.catalog.models import (
 from motcua.catalog.process import problems_in as process_problems
 from motcua.catalog.units import move_unit
 from motcua.core.errors import ValidationFailed
-from motcua.core.text import clean_text
+from motcua.core.text import TextTooLong, clean_text, column_length, fitted
 from motcua.integrations.positions import array_element_lines
 
 FORMAT = "motcua.catalogue/1"
@@ -178,6 +179,8 @@ def _clean_unit(item: Any, index: int, problems: _Problems) -> dict[str, Any]:
         key: clean_text(str(item[key])) if item.get(key) is not None else None
         for key in UNIT_FIELDS
     }
+    for key in UNIT_FIELDS - {"parent", "kind"}:
+        _check_length(unit[key], Unit, key, lambda reason: problems.add("units", index, reason))
     if not unit["code"] or not UNIT_CODE_PATTERN.match(unit["code"]):
         problems.add("units", index, f"invalid unit code {item.get('code')!r}")
     if not unit["name"]:
@@ -236,6 +239,9 @@ def _clean_procedure(
         bad("code is required")
     if not name:
         bad("name is required")
+    _check_length(code, Procedure, "code", bad)
+    _check_length(name, ProcedureVersion, "name", bad)
+    _check_length(clean_text(str(item.get("field") or "")), ProcedureVersion, "field", bad)
     agencies = [item.get("agency"), *(item.get("also_agencies") or [])]
     for agency in agencies:
         if agency not in unit_codes:
@@ -290,6 +296,17 @@ def _clean_procedure(
         "extra": extra,
         **norms,
     }
+
+
+def _check_length(value: str | None, model: Any, name: str, bad: Callable[[str], None]) -> None:
+    """A text longer than its column once normalised is a problem of its item (with its line),
+    not a database error."""
+    if not value:
+        return
+    try:
+        fitted(value, max_length=column_length(model, name), field=name)
+    except TextTooLong as error:
+        bad(error.message)
 
 
 def _clean_cutoff(raw: Any, bad: Any) -> time | None:

@@ -26,7 +26,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 
 from motcua.core.clock import local, site_zone
 from motcua.core.errors import MotcuaError, ValidationFailed
@@ -113,6 +113,8 @@ def _parse(raw: bytes) -> dict[str, Any] | BadLine:
         item = json.loads(text)
     except json.JSONDecodeError as error:
         return BadLine(f"not JSON: {error.msg} (column {error.colno})")
+    except (ValueError, RecursionError) as error:  # a number of over 4300 digits, deep nesting
+        return BadLine(f"not JSON that can be read: {str(error)[:200]}")
     if not isinstance(item, dict):
         return BadLine("a line must be one JSON object")
     return item
@@ -339,6 +341,20 @@ def describe(error: MotcuaError) -> str:
     return f"{error.code}: {error.message}"
 
 
+def _in_savepoint(handle: Callable[[dict[str, Any]], str], item: dict[str, Any]) -> str:
+    """One line in its own savepoint: a value the database refuses (too long for a column,
+    out of a numeric range, a constraint) undoes that line alone — on PostgreSQL the failed
+    statement would otherwise abort the transaction of every line after it — and rejects it."""
+    try:
+        with transaction.atomic():
+            return handle(item)
+    except (DataError, IntegrityError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise LineRejected(
+            f"the database refused the line ({type(error).__name__}: {first[:200]})"
+        ) from None
+
+
 def run_lines(
     source: Source,
     handle: Callable[[dict[str, Any]], str],
@@ -347,8 +363,8 @@ def run_lines(
     on_rejected: Rejection,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Feed every line to `handle` (which writes it in its own transaction and returns
-    IMPORTED, EXTENDED or the reason it wrote nothing, or raises a MotcuaError to reject it).
+    """Feed every line to `handle` (which returns IMPORTED, EXTENDED or the reason it wrote
+    nothing, or raises a MotcuaError to reject it), each line in a savepoint of its own.
 
     Not strict: a rejected line is reported to `on_rejected` and the import goes on. Strict:
     every line runs inside ONE outer transaction (each line's own transaction becomes a
@@ -361,7 +377,7 @@ def run_lines(
             try:
                 if isinstance(item, BadLine):
                     raise LineRejected(item.reason)
-                outcome = handle(item)
+                outcome = _in_savepoint(handle, item)
             except MotcuaError as error:
                 summary.rejected += 1
                 if summary.strict:

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import ValidationFailed
+from motcua.core.text import TextTooLong, fitted
 from motcua.dossiers.actions import CLOCK_SKEW
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Rating, RatingChannel, RatingScale
@@ -162,12 +163,17 @@ def _source_id(raw: Any) -> str:
     if raw is None:
         return ""
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return str(raw)
+        raw = str(raw)
     if not isinstance(raw, str) or not raw.strip():
         raise LineRejected(f"id must be a non-empty string or a whole number, got {raw!r}")
-    if len(raw.strip()) > MAX_ID_LENGTH:
-        raise LineRejected(f"id is longer than {MAX_ID_LENGTH} characters")
-    return raw.strip()
+    try:
+        return fitted(raw, max_length=MAX_ID_LENGTH, field="id", normalise=_stripped)
+    except TextTooLong:
+        raise LineRejected(f"id is longer than {MAX_ID_LENGTH} characters") from None
+
+
+def _stripped(value: str | None) -> str:
+    return (value or "").strip()
 
 
 def import_ratings(

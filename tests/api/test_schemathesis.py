@@ -39,6 +39,8 @@ CHECKS = [
     schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
     schemathesis.checks.response_schema_conformance,
+    # What the document refuses, the server refuses (lengths, formats, ranges, patterns).
+    schemathesis.checks.negative_data_rejection,
 ]
 
 

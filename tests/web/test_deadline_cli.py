@@ -176,3 +176,26 @@ def test_a_same_day_cut_off(capsys) -> None:
     with pytest.raises(CommandError) as caught:
         call_command("deadline", *args, "3pm")
     assert str(caught.value).startswith("invalid_same_day_cutoff")
+
+
+# --- the other commands that take a date --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--unit", "AH", "--from", "0001-01-01", "--to", "9999-12-31"],
+        ["report", "--unit", "AH", "--from", "2025-01-01", "--to", "9999-12-31"],
+        ["report", "--unit", "AH", "--period", "0001-Q1"],
+        ["report", "--unit", "AH", "--period", "2500-12"],
+        ["export", "dossiers", "--from", "0001-01-01"],
+        ["export", "ratings", "--to", "9999-12-31"],
+        ["export", "catalogue", "--on", "0001-01-01"],
+        ["units", "merge", "AH", "--into", "AH", "--at", "9999-12-31"],
+    ],
+)
+def test_dates_out_of_range_exit_with_a_code_not_a_traceback(catalogue, args) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command(*args)
+    assert caught.value.returncode == 2
+    assert str(caught.value).startswith("date_out_of_range"), str(caught.value)

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from motcua.cli.base import MotcuaCommand
+from motcua.core.clock import day_in_supported_range
 from motcua.core.errors import ValidationFailed
 from motcua.integrations.catalogue import export_catalogue
 from motcua.integrations.dossiers import FORMAT as DOSSIERS_FORMAT
@@ -78,8 +79,9 @@ class Command(MotcuaCommand):
 
 def _date(raw: str, option: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed(
             f"{option} must be YYYY-MM-DD, got {raw!r}", code="invalid_date"
         ) from None
+    return day_in_supported_range(day, option)

@@ -12,6 +12,7 @@ from django.core.management.base import CommandParser
 
 from motcua.catalog.models import Unit
 from motcua.cli.base import MotcuaCommand
+from motcua.core.clock import day_in_supported_range
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.reports import periods
 from motcua.reports.figures import ReportSpec
@@ -95,7 +96,8 @@ def _dates(options: dict[str, Any]) -> tuple[date, date]:
                 "Chọn kỳ bằng --period hoặc bằng --from/--to, không dùng cả hai.",
                 code="period_twice",
             )
-        return _period(options["period"], options["convention"])
+        first, last = _period(options["period"], options["convention"])
+        return day_in_supported_range(first, "--period"), day_in_supported_range(last, "--period")
     if not (options["start"] and options["end"]):
         raise ValidationFailed(
             "Cần --from và --to (YYYY-MM-DD), hoặc --period.", code="period_missing"
@@ -131,8 +133,9 @@ def _date(raw: str, flag: str) -> date:
     try:
         if not DATE.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(
             f"{flag}: ngày phải viết YYYY-MM-DD, nhận được {raw!r}.", code="invalid_date"
         ) from None
+    return day_in_supported_range(day, flag)

@@ -14,6 +14,7 @@ from motcua.accounts.models import User
 from motcua.catalog.models import Unit
 from motcua.catalog.units import merge_unit, move_unit
 from motcua.cli.base import MotcuaCommand
+from motcua.core.clock import day_in_supported_range
 from motcua.core.errors import NotFound, ValidationFailed
 
 
@@ -70,8 +71,9 @@ def _user(username: str) -> User:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(
             f"Ngày không hợp lệ: {text!r} (cần YYYY-MM-DD).", code="invalid_date"
         ) from None
+    return day_in_supported_range(day, "--at")
