@@ -52,9 +52,9 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         context["lookup_code"] = lookup_codes.display(found.lookup_code)
     response = render(request, "portal/dossier.html", context)
     if unlocked.verdict != "not_given":
-        # what a proof opens is for this visitor only, and the slip's key stays in the URL
+        # what a proof opens is for this visitor only (no shared cache keeps it); the slip's
+        # key in the URL leaves this site in no Referer (SECURE_REFERRER_POLICY same-origin)
         patch_cache_control(response, private=True, no_store=True)
-        response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -60,7 +60,8 @@ def test_the_lookup_code_reveals_the_applicant(client: Client, dossier) -> None:
 def test_the_qr_link_carries_the_lookup_code(client: Client, dossier) -> None:
     response = client.get(f"/tra-cuu/{dossier.code}/", {"k": dossier.lookup_code})
     assert "Nguyễn Văn An" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
     wrong = client.get(f"/tra-cuu/{dossier.code}/", {"k": "ZZZZZZZZ"}).content.decode()
     assert "Mã tra cứu không đúng" in wrong and "Nguyễn Văn An" not in wrong
 
