@@ -324,7 +324,7 @@ def _delivered(facts: Facts, lang: Lang) -> NextStep:
     lines.append(_say(lang, "Hồ sơ đã hoàn thành.", "Your dossier is complete."))
     return NextStep(
         Next.DELIVERED,
-        _say(lang, f"Đã trả kết quả ngày {when}", f"Result delivered on {when}"),
+        _say(lang, f"Đã trả kết quả lúc {when}", f"Result delivered at {when}"),
         lines,
     )
 

@@ -21,7 +21,7 @@ EXPECTED = {
     "supplement": ("Chờ ông/bà bổ sung giấy tờ", "Ông/bà cần bổ sung giấy tờ"),
     "extended": ("Đang giải quyết", "Ngày hẹn trả đã dời đến 09:00 thứ Hai 26/05/2025"),
     "result_ready": ("Đã có kết quả", "Đã có kết quả: mời ông/bà đến nhận"),
-    "delivered": ("Đã trả kết quả", "Đã trả kết quả ngày 08:00 thứ Sáu 09/05/2025"),
+    "delivered": ("Đã trả kết quả", "Đã trả kết quả lúc 08:00 thứ Sáu 09/05/2025"),
 }
 DETAILS = {
     "received": "mang theo giấy hẹn và căn cước",

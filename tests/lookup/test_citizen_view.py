@@ -111,7 +111,7 @@ def test_a_delivered_result_says_when_and_the_postal_item(make) -> None:
     dossier = make("delivered")
     body = api(dossier, lookup_code=dossier.lookup_code)
     assert body["ended"] is True and body["status_label"] == "Đã trả kết quả"
-    assert body["next_step"]["title"] == "Đã trả kết quả ngày 08:00 thứ Sáu 09/05/2025"
+    assert body["next_step"]["title"] == "Đã trả kết quả lúc 08:00 thứ Sáu 09/05/2025"
     assert "số hiệu bưu gửi EL123456789VN" in " ".join(body["next_step"]["lines"])
     assert "EL123456789VN" not in str(api(dossier, phone_last4="5678"))
     html = page(dossier)
