@@ -95,10 +95,34 @@ def test_the_other_papers_do_not_carry_the_code(counter_officer) -> None:
 
 
 @pytest.mark.django_db
-def test_the_api_receipt_gives_the_code(counter_officer, client) -> None:
-    from motcua.api.schemas import dossier_out
+def test_the_api_receipt_gives_the_code_and_it_opens_the_lookup(counter_officer) -> None:
+    from django.test import Client
 
-    dossier = receive(counter_officer)
-    assert dossier_out(dossier, allowed_actions=[]).lookup_code == lookup_codes.display(
-        dossier.lookup_code
+    from tests.api.test_dossier_api import as_system
+    from tests.api.test_dossier_api import receive as receive_by_api
+
+    answer = receive_by_api(as_system(counter_officer))
+    stored = Dossier.objects.get(code=answer["code"]).lookup_code
+    assert answer["lookup_code"] == lookup_codes.display(stored)
+    looked_up = Client().get(
+        f"/api/v1/lookup/{answer['code']}", {"lookup_code": answer["lookup_code"]}
     )
+    assert looked_up.json()["access"] == "full"
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_each_existing_dossier_its_own_code(counter_officer) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("motcua.dossiers.migrations.0014_dossier_lookup_code")
+    kept = receive(counter_officer)
+    before = [receive(counter_officer) for _ in range(3)]
+    Dossier.objects.filter(pk__in=[d.pk for d in before]).update(lookup_code="")
+    migration.fill_codes(apps, None)
+    codes = list(
+        Dossier.objects.filter(pk__in=[d.pk for d in before]).values_list("lookup_code", flat=True)
+    )
+    assert all(CODE.match(code) for code in codes) and len(set(codes)) == 3
+    assert Dossier.objects.get(pk=kept.pk).lookup_code == kept.lookup_code
