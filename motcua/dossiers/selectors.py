@@ -63,19 +63,21 @@ def unlock(dossier: Dossier, *, lookup_code: str = "", phone_last4: str = "") ->
     and from wherever; a success forgives that proof's failures only (so the digits, which a
     neighbour may know, never reset the count of guessed lookup codes)."""
     if clean_text(lookup_code):
-        lock, subject, access = ratelimit.lookup_code_lock(), dossier.code, Access.FULL
-        proven = lambda: lookup_codes.matches(dossier.lookup_code, lookup_code)  # noqa: E731
+        lock, access = ratelimit.lookup_code_lock(), Access.FULL
     elif clean_text(phone_last4):
-        lock, subject, access = ratelimit.second_factor_lock(), dossier.code, Access.PROGRESS
-        proven = lambda: second_factor_matches(dossier, phone_last4)  # noqa: E731
+        lock, access = ratelimit.second_factor_lock(), Access.PROGRESS
     else:
         return Unlock("not_given", Access.PUBLIC)
-    verdict = ratelimit.attempt(lock, subject)
+    verdict = ratelimit.attempt(lock, dossier.code)
     if not verdict.allowed:
         return Unlock("locked", Access.PUBLIC, verdict.retry_after)
-    if not proven():
+    if access == Access.FULL:
+        proven = lookup_codes.matches(dossier.lookup_code, lookup_code)
+    else:
+        proven = second_factor_matches(dossier, phone_last4)
+    if not proven:
         return Unlock("rejected", Access.PUBLIC)
-    ratelimit.succeeded(lock, subject)
+    ratelimit.succeeded(lock, dossier.code)
     return Unlock("accepted", access)
 
 
