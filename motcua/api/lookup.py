@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.api.schemas import ErrorOut
 from motcua.core import ratelimit
@@ -23,8 +23,18 @@ class RateLimited(MotcuaError):
 
 class TimelineEntry(Schema):
     type: str
-    label: str
+    label: str = Field(description="The step in the applicant's words (workflow/citizen.py).")
     at: datetime
+
+
+class NextStepOut(Schema):
+    kind: str = Field(
+        description="wait_receipt, complete, wait, supplement, extended, collect, posted, "
+        "online, delivered or ended."
+    )
+    title: str
+    lines: list[str]
+    items: list[str] = Field(description="The papers to bring (with the lookup code only).")
 
 
 class ApplicantOut(Schema):
@@ -34,7 +44,6 @@ class ApplicantOut(Schema):
     components: list[str]
     return_channel: str
     postal_address: str
-    timeline: list[TimelineEntry]
 
 
 class LookupOut(Schema):
@@ -44,11 +53,18 @@ class LookupOut(Schema):
     receiving_unit: str
     agency: str
     status: str
-    status_label: str
+    status_label: str = Field(description="The state in the applicant's words.")
     channel: str
     received_at: datetime
     due_at: datetime
+    ended: bool = Field(description="Processing has ended: `due_at` is no longer a promise.")
     explanation: list[str]
+    next_step: NextStepOut
+    access: str = Field(
+        description="public (the code only), progress (the phone digits: `timeline` added) "
+        "or full (the lookup code: `applicant` and the officers' texts added)."
+    )
+    timeline: list[TimelineEntry] | None = None
     applicant: ApplicantOut | None = None
     second_factor: str  # "not_given" | "accepted" | "rejected" | "locked"
 
@@ -58,10 +74,17 @@ class LookupOut(Schema):
     response={200: LookupOut, 404: ErrorOut, 429: ErrorOut},
     summary="Look a dossier up by its code",
 )
-def lookup(request: HttpRequest, code: str, phone_last4: str = "", lang: str = "vi") -> LookupOut:
-    """Anyone may read the status and appointment; `phone_last4` (the last 4 digits of the
-    applicant's phone) adds the applicant's data. Wrong digits lock the dossier's personal
-    data for an hour after a few tries."""
+def lookup(
+    request: HttpRequest,
+    code: str,
+    lookup_code: str = Query("", description="The lookup code printed on Form 01 (8 characters)."),
+    phone_last4: str = Query("", description="The last 4 digits of the applicant's phone."),
+    lang: str = "vi",
+) -> LookupOut:
+    """Anyone may read the state, the appointment and what happens next. `phone_last4` adds
+    the steps with their dates; `lookup_code` (on the receipt slip and in its QR) adds the
+    applicant's data and the officers' texts (papers to bring, reasons). Wrong digits, and
+    wrong lookup codes, each lock that proof for the dossier for an hour after a few tries."""
     verdict = ratelimit.lookup_window(request)
     if not verdict.allowed:
         raise RateLimited(
@@ -71,8 +94,11 @@ def lookup(request: HttpRequest, code: str, phone_last4: str = "", lang: str = "
     dossier = selectors.find_by_code(code)
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}.", code="dossier_not_found")
-    public = selectors.public_view(dossier)
-    out = LookupOut(
+    language = "en" if lang == "en" else "vi"
+    unlocked = selectors.unlock(dossier, lookup_code=lookup_code, phone_last4=phone_last4)
+    public = selectors.public_view(dossier, unlocked.access, language)
+    step = public.next_step
+    return LookupOut(
         code=public.code,
         procedure_code=public.procedure_code,
         procedure_name=public.procedure_name,
@@ -83,28 +109,27 @@ def lookup(request: HttpRequest, code: str, phone_last4: str = "", lang: str = "
         channel=dossier.channel,
         received_at=public.received_at,
         due_at=public.due_at,
-        explanation=public.explanation_en if lang == "en" else public.explanation,
-        second_factor="not_given",
+        ended=public.ended,
+        explanation=public.explanation_en if language == "en" else public.explanation,
+        next_step=NextStepOut(
+            kind=str(step.kind), title=step.title, lines=step.lines, items=step.items
+        ),
+        access=str(unlocked.access),
+        timeline=[TimelineEntry(**entry) for entry in public.steps]
+        if unlocked.access != selectors.Access.PUBLIC
+        else None,
+        applicant=_applicant(dossier) if unlocked.access == selectors.Access.FULL else None,
+        second_factor=unlocked.verdict,
     )
-    if phone_last4:
-        out.second_factor, out.applicant = _applicant(dossier, phone_last4)
-    return out
 
 
-def _applicant(dossier: Dossier, digits: str) -> tuple[str, ApplicantOut | None]:
-    lock = ratelimit.second_factor_lock()
-    if not ratelimit.attempt(lock, dossier.code).allowed:
-        return "locked", None
-    if not selectors.second_factor_matches(dossier, digits):
-        return "rejected", None
-    ratelimit.succeeded(lock, dossier.code)
+def _applicant(dossier: Dossier) -> ApplicantOut:
     private = selectors.private_view(dossier)
-    return "accepted", ApplicantOut(
+    return ApplicantOut(
         name=private.applicant_name,
         phone_masked=private.applicant_phone_masked,
         address=private.applicant_address,
         components=private.components,
         return_channel=dossier.return_channel,
         postal_address=private.postal_address,
-        timeline=[TimelineEntry(**entry) for entry in private.timeline],
     )

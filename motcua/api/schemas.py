@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from motcua.accounts.models import User
 from motcua.core.clock import in_supported_range, local, now
 from motcua.core.text import TextTooLong, clean_lower, clean_text, clean_upper, fitted, is_email
-from motcua.dossiers import clock, derived
+from motcua.dossiers import clock, derived, lookup_codes
 from motcua.dossiers.actions import VOCABULARIES
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 from motcua.workflow.actions import Action, Kind
@@ -310,6 +310,11 @@ class FeesOut(Schema):
 
 class DossierOut(Schema):
     code: str
+    lookup_code: str = Field(
+        description="The applicant's secret for the public lookup (printed on Form 01): give it "
+        "to the applicant with the receipt; with it, GET /lookup/{code}?lookup_code= shows "
+        "their full view."
+    )
     version: int = Field(description="Send it back as `version` to act on this state only.")
     status: Status
     status_label: str
@@ -399,6 +404,7 @@ def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
     deadline = clock.current_deadline(dossier)
     return DossierOut(
         code=dossier.code,
+        lookup_code=lookup_codes.display(dossier.lookup_code),
         version=dossier.version,
         status=Status(dossier.status),
         status_label=dossier.status_label,

@@ -54,6 +54,18 @@ def second_factor_lock() -> Lock:
     )
 
 
+def lookup_code_lock() -> Lock:
+    """Wrong lookup codes (printed on Form 01), counted per dossier like the phone digits,
+    under the same settings but apart from them: a success with the digits does not forgive
+    guessed codes (docs/decisions/0009-lookup-code.md)."""
+    return Lock(
+        "lookup-code",
+        limit=settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES,
+        window=settings.LOOKUP_SECOND_FACTOR_LOCK_SECONDS,
+        duration=settings.LOOKUP_SECOND_FACTOR_LOCK_SECONDS,
+    )
+
+
 @cache
 def store() -> Store:
     if settings.THROTTLE_REDIS_URL:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Convention, DurationUnit, PauseRule, ProcedureVersion, Unit
+from motcua.dossiers.lookup_codes import new_code
 from motcua.workflow.states import Status
 
 STATUS_LABELS = {
@@ -55,6 +56,11 @@ class Outcome(models.TextChoices):
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    # The applicant's secret for the public lookup, printed on Form 01 (dossiers/lookup_codes.py);
+    # "" on rows written outside motcua (benchmarks), which then open with it for no one.
+    lookup_code = models.CharField(
+        _("mã tra cứu"), max_length=16, default=new_code, db_default="", editable=False
+    )
     province_code = models.CharField(max_length=64, db_index=True)
     procedure_version = models.ForeignKey(
         ProcedureVersion, on_delete=models.PROTECT, related_name="dossiers"

@@ -8,12 +8,13 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Min, Q
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import DurationUnit, Unit
 from motcua.core.clock import local, now, site_zone
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.dossiers import clock
+from motcua.dossiers import clock, lookup_codes
 from motcua.dossiers.actions import performed
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
 from motcua.dossiers.papers import forms2025
@@ -21,8 +22,13 @@ from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 from motcua.workflow.actions import ACTIONS
 
 
-def lookup_url(dossier: Dossier) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("portal:dossier", args=[dossier.code])
+def lookup_url(dossier: Dossier, *, with_key: bool = False) -> str:
+    """The public lookup page; `with_key` adds the dossier's lookup code (`?k=`), which opens
+    the applicant's full view: only on the slip handed to the applicant (Form 01)."""
+    url = settings.PUBLIC_BASE_URL + reverse("portal:dossier", args=[dossier.code])
+    if with_key and dossier.lookup_code:
+        url += "?" + urlencode({"k": dossier.lookup_code})
+    return url
 
 
 def receipt_slip(dossier: Dossier) -> ReceiptSlip:
@@ -38,7 +44,8 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
         centre_name=centre.name.upper(),
         place=_place(province.name),
         dossier_code=dossier.code,
-        lookup_url=lookup_url(dossier),
+        lookup_url=lookup_url(dossier, with_key=True),
+        lookup_code=lookup_codes.display(dossier.lookup_code),
         applicant_name=dossier.applicant_name,
         applicant_address=dossier.applicant_address,
         applicant_phone=dossier.applicant_phone,

@@ -1,17 +1,18 @@
 """Public pages: a citizen looks a dossier up by its code (typed, scanned, or from the QR on
-the slip). Personal data only with the second factor: the phone number's last 4 digits."""
+the slip). The steps with the phone number's last 4 digits; personal data only with the
+lookup code printed on the slip."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from motcua.core import ratelimit
 from motcua.core.text import clean_text
-from motcua.dossiers import selectors
-from motcua.dossiers.models import Dossier
+from motcua.dossiers import lookup_codes, selectors
 
 
 def _too_many(request: HttpRequest, verdict: ratelimit.Verdict) -> HttpResponse:
@@ -29,23 +30,41 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """Anyone with the code sees the state, the appointment and what happens next; the phone's
+    last 4 digits add the steps; the lookup code (typed, or `?k=` from the slip's QR) adds the
+    applicant's data (docs/decisions/0009-lookup-code.md)."""
     verdict = ratelimit.lookup_window(request)
     if not verdict.allowed:
         return _too_many(request, verdict)
     found = selectors.find_by_code(code)
     if found is None:
         return render(request, "portal/lookup.html", {"code": code, "not_found": True}, status=404)
-    context: dict[str, object] = {"dossier": selectors.public_view(found)}
-    if request.method == "POST":
-        context.update(_second_factor(request, found))
-    return render(request, "portal/dossier.html", context)
+    lookup_code, digits = _proof(request)
+    unlocked = selectors.unlock(found, lookup_code=lookup_code, phone_last4=digits)
+    context: dict[str, object] = {
+        "dossier": selectors.public_view(found, unlocked.access),
+        "access": str(unlocked.access),
+        "proof": "code" if lookup_code else ("digits" if digits else ""),
+        "verdict": unlocked.verdict,
+    }
+    if unlocked.access == selectors.Access.FULL:
+        context["private"] = selectors.private_view(found)
+        context["lookup_code"] = lookup_codes.display(found.lookup_code)
+    response = render(request, "portal/dossier.html", context)
+    if unlocked.verdict != "not_given":
+        # what a proof opens is for this visitor only (no shared cache keeps it); the slip's
+        # key in the URL leaves this site in no Referer (SECURE_REFERRER_POLICY same-origin)
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
-def _second_factor(request: HttpRequest, found: Dossier) -> dict[str, object]:
-    lock = ratelimit.second_factor_lock()
-    if not ratelimit.attempt(lock, found.code).allowed:
-        return {"second_factor_locked": True}
-    if selectors.second_factor_matches(found, request.POST.get("so_cuoi", "")):
-        ratelimit.succeeded(lock, found.code)
-        return {"private": selectors.private_view(found)}
-    return {"second_factor_failed": True}
+def _proof(request: HttpRequest) -> tuple[str, str]:
+    """(lookup code, phone digits) given: `?k=` from the QR, or the one field of the form,
+    which takes either (4 digits are the phone's; anything else is a lookup code)."""
+    if request.method != "POST":
+        return clean_text(request.GET.get("k", "")), ""
+    typed = clean_text(request.POST.get("khoa", "") or request.POST.get("so_cuoi", ""))
+    compact = typed.replace(" ", "")
+    if compact.isdigit() and len(compact) == 4:
+        return "", compact
+    return typed, ""

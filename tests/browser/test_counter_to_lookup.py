@@ -51,10 +51,16 @@ def test_an_officer_receives_a_dossier_and_a_citizen_looks_it_up(
     page.goto("/")
     page.get_by_label("Mã hồ sơ").fill(code)
     page.get_by_role("button", name="Tra cứu").click()
-    expect(page.get_by_test_id("status")).to_contain_text("Mới tiếp nhận")
+    expect(page.get_by_test_id("status")).to_contain_text("Đã tiếp nhận")
     expect(page.get_by_test_id("explanation")).to_contain_text("Hẹn trả")
     expect(page.get_by_text("Nguyễn Thị Hồng Nhung")).to_have_count(0)
-    page.get_by_label("4 số cuối điện thoại").fill("5678")
+    page.get_by_label("Mã tra cứu hoặc 4 số cuối điện thoại").fill("5678")
+    page.get_by_role("button", name="Xem thông tin").click()
+    expect(page.get_by_test_id("steps")).to_contain_text("Tiếp nhận hồ sơ")
+    expect(page.get_by_text("Nguyễn Thị Hồng Nhung")).to_have_count(0)
+    page.get_by_label("Mã tra cứu hoặc 4 số cuối điện thoại").fill(
+        Dossier.objects.get().lookup_code
+    )
     page.get_by_role("button", name="Xem thông tin").click()
     expect(page.get_by_test_id("private")).to_contain_text("Nguyễn Thị Hồng Nhung")
     screenshot(page, "lookup-private")

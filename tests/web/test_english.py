@@ -77,7 +77,7 @@ def test_a_dossier_lookup_shows_english_labels_and_explanation(
         "Appointment for the result",
         "How the appointment date was worked out",
         "Applicant details",
-        "Last 4 digits of phone number",
+        "Lookup code or last 4 digits of your phone",
         "Look up another dossier",
     ):
         assert f"{label}<" in page or f"{label}:" in page, label
@@ -103,13 +103,17 @@ def test_a_dossier_lookup_shows_english_labels_and_explanation(
 def test_the_applicant_details_are_in_english(client: Client, counter_officer) -> None:
     dossier = receive(counter_officer)
     page = (
-        in_english(client).post(f"/tra-cuu/{dossier.code}/", {"so_cuoi": "5678"}).content.decode()
+        in_english(client)
+        .post(f"/tra-cuu/{dossier.code}/", {"khoa": dossier.lookup_code})
+        .content.decode()
     )
     assert "Nguyễn Văn An" in page  # names are never translated
-    assert "Processing history" in page and "Documents submitted" in page
+    assert "Handling steps" in page and "Documents submitted" in page
     assert "Result delivery<" in page and "At the counter" in page
-    assert "— Received</li>" in page  # the timeline's event label
-    assert "Quá trình xử lý" not in page and "Tại quầy" not in page
+    assert "Lookup code<" in page
+    assert "— Your dossier was received</li>" in page  # the step in the citizen's words
+    assert "Result expected by 10:00 on Monday 12 May 2025" in page  # what happens next
+    assert "Quá trình giải quyết" not in page and "Tại quầy" not in page
 
 
 @pytest.mark.django_db

@@ -254,6 +254,46 @@ def test_parallel_wrong_digits_are_counted_exactly(counter_officer, store) -> No
     assert sorted(answers) == ["locked"] * (12 - limit) + ["rejected"] * limit
 
 
+# --- the lookup code (Form 01) ----------------------------------------------------------
+
+
+def key(code: str, guess: str, address: str = "203.0.113.1") -> str:
+    response = Client(REMOTE_ADDR=address).get(f"/api/v1/lookup/{code}", {"lookup_code": guess})
+    assert response.status_code == 200, response.content
+    return response.json()["second_factor"]
+
+
+def test_the_lookup_code_lock_lasts_an_hour_and_counts_per_dossier(
+    counter_officer, dossier, store, clock
+) -> None:
+    for n in range(settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES):
+        assert key(dossier.code, "ZZZZZZZZ", address=f"198.51.100.{n}") == "rejected"
+    assert key(dossier.code, dossier.lookup_code, address="192.0.2.77") == "locked"
+    other = receive(counter_officer)
+    assert key(other.code, other.lookup_code) == "accepted"
+    clock.advance(settings.LOOKUP_SECOND_FACTOR_LOCK_SECONDS - 1)
+    assert key(dossier.code, dossier.lookup_code) == "locked"
+    clock.advance(1)
+    assert key(dossier.code, dossier.lookup_code) == "accepted"
+
+
+def test_the_phone_digits_never_forgive_guessed_lookup_codes(dossier, store) -> None:
+    """Whoever knows the digits (a neighbour) cannot reset the count of guessed codes."""
+    limit = settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES
+    for _ in range(limit - 1):
+        assert key(dossier.code, "ZZZZZZZZ") == "rejected"
+    assert digits(dossier.code, "5678") == "accepted"
+    assert key(dossier.code, "ZZZZZZZZ") == "rejected"
+    assert key(dossier.code, dossier.lookup_code) == "locked"
+
+
+def test_the_page_shares_the_lookup_code_lock(client, dossier, store) -> None:
+    for _ in range(settings.LOOKUP_MAX_SECOND_FACTOR_FAILURES):
+        assert key(dossier.code, "ZZZZZZZZ") == "rejected"
+    page = client.get(f"/tra-cuu/{dossier.code}/", {"k": dossier.lookup_code}).content.decode()
+    assert "tạm khóa" in page and "Nguyễn Văn An" not in page
+
+
 # --- the lookup's sliding window -----------------------------------------------------------
 
 

@@ -34,7 +34,8 @@ class ReceiptSlip:
     centre_name: str  # "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" (printed upper case, bold)
     place: str  # "An Hòa" → "An Hòa, ngày 24 tháng 4 năm 2025"
     dossier_code: str  # "000.00.01.H99-250424-0001"
-    lookup_url: str  # absolute URL of the public lookup page for this dossier (in the QR)
+    lookup_url: str  # absolute URL of the public lookup page for this dossier (in the QR),
+    # with its lookup code (`?k=`)
     applicant_name: str
     applicant_address: str  # may be ""
     applicant_phone: str  # may be ""
@@ -54,6 +55,7 @@ class ReceiptSlip:
     officer_name: str  # receiving officer
     ledger_number: str  # the number only ("Quyển 01, số 125"); printed after "Vào sổ theo dõi
     # hồ sơ số: " on the same line as the channel; "" omits it
+    lookup_code: str = ""  # "7KQ2-M9XD": opens the applicant's full view of the lookup
     fees_summary: str = ""  # after "7. Phí, lệ phí:" (FeeDue.summary): "20.000 đồng (Lệ phí)",
     # "200.000 đồng hoặc 100.000 đồng tùy trường hợp", the total of several charges, or "";
     # with no rows either, "Không"
