@@ -291,6 +291,7 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
             number=index,
             dossier_code=d.code,
             procedure_name=d.procedure_version.name,
+            procedure_code=d.procedure_code,
             sets_count=d.sets_count,
             applicant_name=d.applicant_name,
             applicant_address=d.applicant_address,

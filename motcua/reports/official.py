@@ -74,7 +74,7 @@ def letterhead(report: Report) -> Letterhead:
 
 
 def place_date_text(report: Report, at: datetime) -> str:
-    """"An Hòa, ngày 06 tháng 12 năm 2026": the reporting unit's place, the day it is made."""
+    """ "An Hòa, ngày 06 tháng 12 năm 2026": the reporting unit's place, the day it is made."""
     return format_place_date(letterhead(report).place, at)
 
 

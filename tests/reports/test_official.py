@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from pypdf import PdfReader
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from motcua.catalog.models import Unit
 from motcua.documents.models import Document, DocumentKind
