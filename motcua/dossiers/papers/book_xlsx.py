@@ -44,9 +44,10 @@ def render_book_xlsx(book: TrackingBook) -> bytes:
     first = head + 3
     for offset, row in enumerate(book.rows):
         _row(sheet, first + offset, row)
-    total = first + len(book.rows)
     sets = sum(row.sets_count for row in book.rows)
-    cell = sheet.cell(row=total + 1, column=1, value=f"Tổng số: {len(book.rows)} hồ sơ, {sets} bộ.")
+    cell = sheet.cell(
+        row=first + len(book.rows), column=1, value=f"Tổng số: {len(book.rows)} hồ sơ, {sets} bộ."
+    )
     cell.font = Font(name=FONT, italic=True)
     for column, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
