@@ -27,7 +27,7 @@ from motcua.dossiers.papers.book_xlsx import render_book_xlsx
 from .work import _staff_dossier
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BOOK_PDF_MAX_ROWS = 1000  # some 45 A4 pages: a longer book is downloaded as XLSX
+BOOK_PDF_MAX_ROWS = 300  # ~12 A4 pages, ~9 s of WeasyPrint; a longer book is downloaded as XLSX
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
