@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Min, Q
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
@@ -95,12 +96,14 @@ def _return_place(dossier: Dossier) -> str:
 
 # --- the 2025 set of papers (Circular 03/2025/TT-VPCP, forms 02–07) ---------------------
 
+# Titles in Vietnamese (the papers stay Vietnamese); marked so that pages list them translated.
+RECEIPT_TITLE = gettext_noop("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
 PAPERS = {
-    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "03": "Phiếu từ chối giải quyết hồ sơ",
-    "04": "Văn bản xin lỗi và đề nghị gia hạn",
-    "05": "Thông báo dừng giải quyết hồ sơ",
-    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "02": gettext_noop("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "03": gettext_noop("Phiếu từ chối giải quyết hồ sơ"),
+    "04": gettext_noop("Văn bản xin lỗi và đề nghị gia hạn"),
+    "05": gettext_noop("Thông báo dừng giải quyết hồ sơ"),
+    "06": gettext_noop("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 
 
@@ -113,7 +116,7 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
         if action.papers and performed(dossier, action)
         for paper in action.papers
     }
-    available = [("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")]
+    available = [("01", RECEIPT_TITLE)]
     available += [(form, PAPERS[form]) for form in sorted(issued)]
     available.append(("06", PAPERS["06"]))
     return available

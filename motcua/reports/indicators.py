@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from motcua.documents.models import Document, DocumentKind
 from motcua.feedback.models import Rating
@@ -489,7 +489,7 @@ def _term_texts(term: Term) -> dict[str, Any]:
 def texts(indicator: Indicator) -> dict[str, Any]:
     """The indicator as the printed form and the dashboard show it: numbers rounded by
     `numbers.shown`, "—" where there is no value (nor points)."""
-    unit = " %" if indicator.unit == "%" else " " + _("ngày")
+    unit = " %" if indicator.unit == "%" else " " + pgettext("working days, after a number", "ngày")
     value = shown(indicator.value, unit) if indicator.available else _("Chưa tính được")
     points = ""
     if indicator.max_points is not None:
