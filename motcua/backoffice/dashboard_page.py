@@ -41,7 +41,7 @@ from motcua.reports.figures import (
     Figures,
     Imbalance,
     ReportSpec,
-    compute,
+    counts,
 )
 from motcua.reports.numbers import percent_text, rounded, shown
 from motcua.reports.ratings import scales
@@ -247,7 +247,7 @@ def imbalance_text(imbalance: Imbalance, figures: Figures) -> ImbalanceText:
 class MonthPoint:
     year: int
     month: int
-    figures: Figures
+    figures: dict[str, int]  # the figures the charts draw (`COLOURS`)
 
     @property
     def label(self) -> str:
@@ -256,8 +256,9 @@ class MonthPoint:
 
 def trend(selection: Selection, unit: Unit, report: Report | None = None) -> list[MonthPoint]:
     """The figures of each of the `TREND_MONTHS` months that end with the selection's last
-    month (same unit, sub-units, convention and rule): one aggregate query per month, the
-    selection's own report reused when it is that very month."""
+    month (same unit, sub-units, convention and rule): one aggregate query per month of the
+    figures the charts draw, the selection's own report reused when it is that very month."""
+    keys = tuple(COLOURS)
     last_year, last_month = selection.last_month
     points = []
     for back in range(TREND_MONTHS - 1, -1, -1):
@@ -265,9 +266,9 @@ def trend(selection: Selection, unit: Unit, report: Report | None = None) -> lis
         start, end = periods.month(year, month, selection.convention)
         spec = selection.spec(unit, start, end)
         if report is not None and (report.spec.start, report.spec.end) == (start, end):
-            figures = report.figures
+            figures = {key: report.figures[key] for key in keys}
         else:
-            figures = compute(spec)
+            figures = counts(spec, keys)
         points.append(MonthPoint(year, month, figures))
     return points
 
@@ -429,14 +430,14 @@ def rating_views(report: Report) -> list[ScaleView]:
     """Each scale with every answer, its count and its share of the forms that answered."""
     names = {scale.code: scale for scale in scales()}
     views = []
-    for code, counts in report.ratings.scales.items():
+    for code, tallies in report.ratings.scales.items():
         scale = names.get(code)
         labels = scale.answer_labels() if scale else {}
-        answered = sum(counts.values())
+        answered = sum(tallies.values())
         of = _("số phiếu trả lời câu này")
         answers = [
             Answer(labels.get(value, value), count, Share(count, answered, of))
-            for value, count in counts.items()
+            for value, count in tallies.items()
         ]
         views.append(ScaleView(code, scale.label() if scale else code, answered, answers))
     return views

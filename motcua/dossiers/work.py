@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
@@ -46,13 +46,13 @@ def inbox(user: User) -> QuerySet[Dossier]:
                 waiting |= _under(PLACE_FIELDS[place], paths) & Q(status__in=list(states))
     answering = grants.paths(*ACTIONS["complete_step"].roles)
     if answering:
-        open_step = DossierStep.objects.filter(
-            _under("unit", answering),
-            dossier=OuterRef("pk"),
-            kind="inter_agency",
-            completed_at__isnull=True,
-        )
-        waiting |= Q(Exists(open_step))
+        # The few dossiers with an open step there, as a list of ids rather than a correlated
+        # subquery: PostgreSQL can then combine the indexes of each branch of the OR, instead
+        # of testing every dossier of the province's history (3.6 s on 1 M dossiers).
+        consulted = DossierStep.objects.filter(
+            _under("unit", answering), kind="inter_agency", completed_at__isnull=True
+        ).values_list("dossier_id", flat=True)
+        waiting |= Q(pk__in=list(consulted))
     return (
         Dossier.objects.filter(waiting)
         .select_related("procedure_version", "receiving_unit", "agency", "assignee")

@@ -382,3 +382,17 @@ def test_a_supplement_asked_after_the_period_does_not_hide_an_overdue_dossier(
     assert [d.code for d in drilldown.dossiers(spec(), "pending.overdue")] == [h.d["L"].code]
     april = compute(spec(period=(date(2025, 4, 1), date(2025, 4, 30))))
     assert april["carried_over"] == 1 and april["pending.overdue"] == 1
+
+
+@pytest.mark.parametrize("period", [MARCH, (date(2025, 2, 1), date(2025, 2, 28))])
+@pytest.mark.parametrize("rule", [DAY, HALF, STAMP])
+def test_counting_a_few_figures_gives_the_same_as_counting_them_all(
+    march: History, period: tuple[date, date], rule: ClassificationRule
+) -> None:
+    from motcua.reports.figures import counts
+
+    chosen = spec(period=period, rule=rule)
+    everything = compute(chosen)
+    few = ("received.total", "resolved.late", "pending.total", "received.postal")
+    assert counts(chosen, few) == {key: everything[key] for key in few}
+    assert counts(chosen) == {key: everything[key] for key in KEYS}
