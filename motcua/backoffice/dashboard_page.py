@@ -432,14 +432,14 @@ def rating_views(report: Report) -> list[ScaleView]:
     views = []
     for code, tallies in report.ratings.scales.items():
         scale = names.get(code)
-        labels = {str(v[0]): str(v[1]) for v in scale.values} if scale else {}
+        labels = scale.answer_labels() if scale else {}
         answered = sum(tallies.values())
         of = _("số phiếu trả lời câu này")
         answers = [
             Answer(labels.get(value, value), count, Share(count, answered, of))
             for value, count in tallies.items()
         ]
-        views.append(ScaleView(code, scale.name if scale else code, answered, answers))
+        views.append(ScaleView(code, scale.label() if scale else code, answered, answers))
     return views
 
 
@@ -473,8 +473,7 @@ def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
         scale = known.get(code)
         if scale is None:
             return f"{code}: {value}"
-        labels = {str(v[0]): str(v[1]) for v in scale.values}
-        return f"{scale.name}: {labels.get(str(value), str(value))}"
+        return f"{scale.label()}: {scale.answer_label(value)}"
 
     return [
         RatingRow(

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import access
 from motcua.accounts.models import Role
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
+from motcua.core.text import vn_number
 from motcua.documents.models import Document
 from motcua.documents.services import add_document, download_headers, open_document
 from motcua.dossiers import printing
 from motcua.dossiers.papers import forms2025
+from motcua.dossiers.papers.book_xlsx import render_book_xlsx
 
 from .work import _staff_dossier
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOOK_PDF_MAX_ROWS = 300  # ~12 A4 pages, ~9 s of WeasyPrint; a longer book is downloaded as XLSX
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
@@ -96,30 +103,57 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
         )
         last = date.fromisoformat(request.GET.get("den", "")) if request.GET.get("den") else today
     except ValueError:
-        return render(
+        return _book_form(
             request,
-            "backoffice/book_form.html",
-            {"units": units, "error": "Ngày không hợp lệ (dd/mm/yyyy)."},
+            {"units": units, "error": _("Ngày không hợp lệ (dd/mm/yyyy).")},
             status=422,
         )
     if "don-vi" not in request.GET:
-        return render(
-            request, "backoffice/book_form.html", {"units": units, "first": first, "last": last}
-        )
+        return _book_form(request, {"units": units, "first": first, "last": last})
     unit = units.filter(code=request.GET["don-vi"]).first()
     if unit is None:
         raise PermissionDenied
     if first > last:
-        return render(
+        return _book_form(
             request,
-            "backoffice/book_form.html",
             {
                 "units": units,
                 "first": first,
                 "last": last,
-                "error": "Ngày bắt đầu sau ngày kết thúc.",
+                "error": _("Ngày bắt đầu sau ngày kết thúc."),
             },
             status=422,
         )
     book = printing.tracking_book(unit, first, last)
-    return _pdf(forms2025.render_pdf(book), f"so-theo-doi-{unit.code}-{first}-{last}.pdf")
+    name = f"so-theo-doi-{unit.code}-{first}-{last}"
+    if request.GET.get("dinh-dang") == "xlsx":
+        response = HttpResponse(render_book_xlsx(book), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    if len(book.rows) > BOOK_PDF_MAX_ROWS:
+        return _book_form(
+            request,
+            {
+                "units": units,
+                "chosen": unit.code,
+                "first": first,
+                "last": last,
+                "error": _(
+                    "Sổ có %(count)s hồ sơ, quá dài để in PDF (tối đa %(max)s). Hãy tải bản "
+                    "Excel, hoặc chọn khoảng thời gian ngắn hơn."
+                )
+                % {"count": vn_number(len(book.rows)), "max": vn_number(BOOK_PDF_MAX_ROWS)},
+            },
+            status=422,
+        )
+    return _pdf(forms2025.render_pdf(book), f"{name}.pdf")
+
+
+def _book_form(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/book_form.html",
+        {**context, "max_rows": vn_number(BOOK_PDF_MAX_ROWS)},
+        status=status,
+    )

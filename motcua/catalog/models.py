@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -183,6 +184,31 @@ class Unit(models.Model):
         by_code = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
         return [by_code[code] for code in codes if code in by_code]
 
+    def letterhead(self) -> Letterhead:
+        """Who heads this unit's papers (Decree 30/2020, appendix I: governing body above the
+        issuing body) and the place in their date line, from the unit tree.
+
+        - a unit under an agency is headed by that agency ("Phòng Hồ sơ nghiệp vụ (PV06)"
+          under "CÔNG AN TỈNH AN HÒA"; a branch under its office);
+        - a centre, and an agency placed directly under a centre, is headed by the People's
+          Committee of the centre's locality ("UBND TỈNH AN HÒA", "UBND XÃ ĐÔNG HÒA"), unless
+          the unit is that People's Committee;
+        - the place is the locality of the nearest centre at or above the unit ("An Hòa",
+          "Đông Hòa"). Papers, the tracking book and form II.06a all read it here."""
+        chain = [*self.ancestors(), self]
+        centre = next((u for u in reversed(chain) if u.kind != UnitKind.AGENCY), chain[0])
+        level, locality = _locality(centre.name)
+        parent = chain[-2] if len(chain) > 1 else None
+        if parent is not None and parent.kind == UnitKind.AGENCY:
+            governing = parent.name
+        elif _is_peoples_committee(self.name) or not locality:
+            governing = ""
+        else:
+            governing = f"UBND {level} {locality}"
+        return Letterhead(
+            governing_body=governing.upper(), issuing_body=self.name.upper(), place=locality
+        )
+
     def effective_sessions(self) -> str:
         if self.sessions:
             return self.sessions
@@ -190,6 +216,37 @@ class Unit(models.Model):
             if ancestor.sessions:
                 return ancestor.sessions
         return ""
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    governing_body: str  # "UBND TỈNH AN HÒA", "CÔNG AN TỈNH AN HÒA", or "" (none above)
+    issuing_body: str  # the unit's name in upper case
+    place: str  # "An Hòa" → "An Hòa, ngày … tháng … năm …"
+
+
+# Levels of local government as they appear in a centre's name, longest first.
+_LEVELS = ("thành phố", "đặc khu", "thị xã", "phường", "tỉnh", "xã")
+
+
+def _locality(name: str) -> tuple[str, str]:
+    """('tỉnh', 'An Hòa') from "Trung tâm Phục vụ hành chính công tỉnh An Hòa"; ('', '')
+    when the name names no locality."""
+    lowered = f" {name.lower()} "
+    found = [
+        (lowered.index(f" {level} "), -len(level), level)
+        for level in _LEVELS
+        if f" {level} " in lowered
+    ]
+    if not found:
+        return "", ""
+    start, _length, level = min(found)
+    return level, name[start + len(level) :].strip()
+
+
+def _is_peoples_committee(name: str) -> bool:
+    folded = fold_accents(name).lower()
+    return folded.startswith(("uy ban nhan dan", "ubnd"))
 
 
 def _split_code(code: str) -> list[str]:

@@ -18,15 +18,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from motcua.core.text import TextTooLong, fitted
 
 MAIN_CHAIN = ("reception", "appraisal", "approval", "return")
 KINDS = (*MAIN_CHAIN, "inter_agency")
 ROLES = ("counter_officer", "specialist", "agency_leader")
+# The default steps' names are stored on each dossier's steps in Vietnamese and translated
+# where they are shown (`{% translate step.name %}`).
 DEFAULT_PROCESS: list[dict[str, Any]] = [
     {
         "key": "reception",
-        "name": "Tiếp nhận và chuyển hồ sơ",
+        "name": gettext_noop("Tiếp nhận và chuyển hồ sơ"),
         "kind": "reception",
         "unit": "one_stop",
         "role": "counter_officer",
@@ -34,7 +38,7 @@ DEFAULT_PROCESS: list[dict[str, Any]] = [
     },
     {
         "key": "appraisal",
-        "name": "Thẩm định hồ sơ",
+        "name": gettext_noop("Thẩm định hồ sơ"),
         "kind": "appraisal",
         "unit": "agency",
         "role": "specialist",
@@ -42,7 +46,7 @@ DEFAULT_PROCESS: list[dict[str, Any]] = [
     },
     {
         "key": "approval",
-        "name": "Phê duyệt, ký kết quả",
+        "name": gettext_noop("Phê duyệt, ký kết quả"),
         "kind": "approval",
         "unit": "agency",
         "role": "agency_leader",
@@ -50,7 +54,7 @@ DEFAULT_PROCESS: list[dict[str, Any]] = [
     },
     {
         "key": "return",
-        "name": "Chuyển kết quả về Bộ phận một cửa",
+        "name": gettext_noop("Chuyển kết quả về Bộ phận một cửa"),
         "kind": "return",
         "unit": "agency",
         "role": "agency_leader",

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_noop
 
+from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import DurationUnit, Unit
 from motcua.core.clock import local, now, site_zone
@@ -34,15 +36,14 @@ def lookup_url(dossier: Dossier, *, with_key: bool = False) -> str:
 def receipt_slip(dossier: Dossier) -> ReceiptSlip:
     """Form 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) of a received dossier."""
     version = dossier.procedure_version
-    centre = dossier.receiving_unit
-    province = centre.ancestors()[0] if centre.ancestors() else centre
+    head = dossier.receiving_unit.letterhead()
     # Nothing on a dossier records the applicant's fee case yet: its alternatives are printed.
     fees = version.fee_for(dossier.channel, case=None)
     deadline = clock.current_deadline(dossier)
     return ReceiptSlip(
-        issuing_body=_issuing_body(province.name),
-        centre_name=centre.name.upper(),
-        place=_place(province.name),
+        issuing_body=head.governing_body,
+        centre_name=head.issuing_body,
+        place=head.place,
         dossier_code=dossier.code,
         lookup_url=lookup_url(dossier, with_key=True),
         lookup_code=lookup_codes.display(dossier.lookup_code),
@@ -62,7 +63,7 @@ def receipt_slip(dossier: Dossier) -> ReceiptSlip:
         fees=fees.rows(),
         fees_summary=fees.summary,
         channel_label=dossier.get_channel_display(),
-        officer_name=str(dossier.received_by) if dossier.received_by else "",
+        officer_name=signature_name(dossier.received_by),
         ledger_number="",
     )
 
@@ -78,22 +79,18 @@ def receipt_pdf(dossier: Dossier) -> bytes:
     return render_receipt_pdf(receipt_slip(dossier))
 
 
-def _issuing_body(province_centre_name: str) -> str:
-    # "Trung tâm Phục vụ hành chính công tỉnh An Hòa" → "UBND TỈNH AN HÒA"
-    lowered = province_centre_name.lower()
-    for level in ("tỉnh", "thành phố"):
-        marker = f" {level} "
-        if marker in lowered:
-            return "UBND " + province_centre_name[lowered.index(marker) + 1 :].upper()
-    return province_centre_name.upper()
+def signature_name(user: User | None) -> str:
+    """The name printed under a signature: the person's full name, never the login or an
+    account label; "" (a blank to fill in by hand) when the account has no full name."""
+    if user is None:
+        return ""
+    return user.full_name.strip()
 
 
-def _place(province_centre_name: str) -> str:
-    lowered = province_centre_name.lower()
-    for level in ("tỉnh ", "thành phố "):
-        if level in lowered:
-            return province_centre_name[lowered.index(level) + len(level) :]
-    return ""
+def _event_signer(event: DossierEvent) -> str:
+    """Who signs a paper issued for `event`: the actor's full name (see `signature_name`);
+    for an imported event with no account, the name the source system recorded."""
+    return signature_name(event.actor) if event.actor_id else event.actor_name
 
 
 def _return_place(dossier: Dossier) -> str:
@@ -106,12 +103,14 @@ def _return_place(dossier: Dossier) -> str:
 
 # --- the 2025 set of papers (Circular 03/2025/TT-VPCP, forms 02–07) ---------------------
 
+# Titles in Vietnamese (the papers stay Vietnamese); marked so that pages list them translated.
+RECEIPT_TITLE = gettext_noop("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
 PAPERS = {
-    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "03": "Phiếu từ chối giải quyết hồ sơ",
-    "04": "Văn bản xin lỗi và đề nghị gia hạn",
-    "05": "Thông báo dừng giải quyết hồ sơ",
-    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "02": gettext_noop("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "03": gettext_noop("Phiếu từ chối giải quyết hồ sơ"),
+    "04": gettext_noop("Văn bản xin lỗi và đề nghị gia hạn"),
+    "05": gettext_noop("Thông báo dừng giải quyết hồ sơ"),
+    "06": gettext_noop("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 }
 
 
@@ -124,7 +123,7 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
         if action.papers and performed(dossier, action)
         for paper in action.papers
     }
-    available = [("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả")]
+    available = [("01", RECEIPT_TITLE)]
     available += [(form, PAPERS[form]) for form in sorted(issued)]
     available.append(("06", PAPERS["06"]))
     return available
@@ -146,11 +145,11 @@ def paper_pdf(dossier: Dossier, form: str) -> bytes:
 
 
 def _header(dossier: Dossier, issuer: Unit, at: datetime) -> forms2025.PaperHeader:
-    province = (dossier.receiving_unit.ancestors() or [dossier.receiving_unit])[0]
+    head = issuer.letterhead()
     return forms2025.PaperHeader(
-        issuing_body=_issuing_body(province.name),
-        centre_name=issuer.name.upper(),
-        place=_place(province.name),
+        issuing_body=head.governing_body,
+        centre_name=head.issuing_body,
+        place=head.place,
         issued_at=at,
         dossier_code=dossier.code,
         lookup_url=lookup_url(dossier),
@@ -185,7 +184,7 @@ def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
         reason=event.reason,
         supplement_due=None,
         contact=dossier.receiving_unit.name,
-        officer_name=event.actor_name,
+        officer_name=_event_signer(event),
         is_second_request=bool(event.data.get("second_request")),
     )
 
@@ -197,7 +196,7 @@ def refusal(dossier: Dossier) -> forms2025.Refusal:
         number=f"TC-{dossier.code}",
         **_applicant(dossier),
         reason=event.reason,
-        signer_name=event.actor_name,
+        signer_name=_event_signer(event),
         signer_title="THỦ TRƯỞNG CƠ QUAN",
     )
 
@@ -222,7 +221,7 @@ def apology(dossier: Dossier) -> forms2025.ApologyExtension:
         original_due=datetime.fromisoformat(event.data["original_due_at"]),
         new_due=new_due,
         reason=event.reason,
-        signer_name=event.actor_name,
+        signer_name=_event_signer(event),
         signer_title="THỦ TRƯỞNG CƠ QUAN",
     )
 
@@ -239,7 +238,7 @@ def stop_notice(dossier: Dossier) -> forms2025.StopNotice:
         reason=event.reason,
         requested_by_applicant=withdrawn,
         fee_note="",
-        signer_name=event.actor_name,
+        signer_name=_event_signer(event),
         signer_title="NGƯỜI KÝ",
     )
 
@@ -302,6 +301,7 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
             number=index,
             dossier_code=d.code,
             procedure_name=d.procedure_version.name,
+            procedure_code=d.procedure_code,
             sets_count=d.sets_count,
             applicant_name=d.applicant_name,
             applicant_address=d.applicant_address,
@@ -316,11 +316,11 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
         )
         for index, d in enumerate(dossiers, 1)
     ]
-    province = (unit.ancestors() or [unit])[0]
+    head = unit.letterhead()
     header = forms2025.PaperHeader(
-        issuing_body=_issuing_body(province.name),
-        centre_name=unit.name.upper(),
-        place=_place(province.name),
+        issuing_body=head.governing_body,
+        centre_name=head.issuing_body,
+        place=head.place,
         issued_at=now(),
     )
     return forms2025.TrackingBook(header=header, period_from=first, period_to=last, rows=rows)

@@ -5,6 +5,7 @@ interchange format's), and a site may add its own."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Unit
@@ -36,6 +37,31 @@ class RatingScale(models.Model):
 
     def value_codes(self) -> list[str]:
         return [str(value[0]) for value in self.values]
+
+    def label(self) -> str:
+        """The question in the reader's language (the built-in ones are translated)."""
+        return gettext(self.name)
+
+    def answer_labels(self) -> dict[str, str]:
+        """Answer code → its words in the reader's language: what every page, list and
+        workbook shows, never the code ("very_satisfied")."""
+        return {str(value[0]): gettext(str(value[1])) for value in self.values}
+
+    def answer_label(self, value: object) -> str:
+        return self.answer_labels().get(str(value), str(value))
+
+
+# The built-in scales' words (feedback/migrations/0002), listed here so they are translated.
+BUILT_IN_WORDS = (
+    gettext_noop("Mức độ hài lòng chung"),
+    gettext_noop("Rất hài lòng"),
+    gettext_noop("Hài lòng"),
+    gettext_noop("Bình thường"),
+    gettext_noop("Không hài lòng"),
+    gettext_noop("Thái độ của cán bộ"),
+    gettext_noop("Rất lịch sự, thân thiện"),
+    gettext_noop("Thiếu thân thiện"),
+)
 
 
 class Rating(models.Model):

@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from motcua.documents.models import Document, DocumentKind
 from motcua.feedback.models import Rating
@@ -277,8 +277,8 @@ def compute_indicators(report: Report) -> list[Indicator]:
             formula=_("Hồ sơ đã thanh toán trực tuyến ÷ Hồ sơ của thủ tục có phí, lệ phí"),
             available=False,
             note=_(
-                "motcua chưa ghi nhận thanh toán phí, lệ phí (trường DuocThanhToanTrucTuyen "
-                "của Cổng DVCQG), nên chưa tính được chỉ số này."
+                "Chưa tính được: việc thanh toán phí, lệ phí trực tuyến chưa được ghi nhận "
+                "trên hệ thống."
             ),
         ),
         _e_results(counts, resolved),
@@ -343,7 +343,8 @@ def _average_time(spec: ReportSpec, defs: Definitions, counts: Mapping[str, Any]
     note = _("Tính bằng ngày làm việc theo lịch của nơi tiếp nhận, không kể thời gian tạm dừng.")
     if counts["untimed"]:
         note += " " + _(
-            "%(n)s hồ sơ kết thúc trước khi motcua ghi số ngày đã dùng nên không tính."
+            "%(n)s hồ sơ kết thúc trước khi hệ thống ghi số ngày làm việc đã dùng nên không "
+            "được tính."
         ) % {"n": shown(counts["untimed"])}
     days = Term(TIMED, _("Tổng số ngày làm việc"), counts["days"], sums="working_days_used")
     ratio = Ratio(days, _term(TIMED, counts))
@@ -398,8 +399,8 @@ def _online_share(f: Figures) -> Indicator:
         denominator=Term("received.total", _("Hồ sơ tiếp nhận trong kỳ"), received),
         threshold=50,
         note=_(
-            "Chưa nhân tỷ lệ đồng bộ lên Cổng DVCQG và chưa xét điều kiện có kết quả điện tử: "
-            "motcua không có hai dữ liệu này. Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
+            "Chưa nhân tỷ lệ đồng bộ lên Cổng Dịch vụ công quốc gia và chưa xét điều kiện có "
+            "kết quả điện tử (chưa có số liệu). Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
             "%(postal)s."
         )
         % {
@@ -449,8 +450,8 @@ def _satisfaction(f: Figures, counts: Mapping[str, Any], resolved: Term) -> Indi
     threshold, maximum = 90, 6
     note = _(
         "Quá hạn %(overdue)s (%(late)s/%(resolved)s hồ sơ đã giải quyết); không hài lòng "
-        "%(dislikes)s (%(disliked)s/%(ratings)s phiếu đánh giá chọn mức thấp nhất). motcua "
-        "chưa ghi nhận phản ánh, kiến nghị nên phần này chưa được tính."
+        "%(dislikes)s (%(disliked)s/%(ratings)s phiếu đánh giá chọn mức thấp nhất). Phản "
+        "ánh, kiến nghị chưa được ghi nhận trên hệ thống nên phần này chưa được tính."
     ) % {
         "overdue": shown(overdue, " %"),
         "late": shown(late.numerator.value),
@@ -488,7 +489,7 @@ def _term_texts(term: Term) -> dict[str, Any]:
 def texts(indicator: Indicator) -> dict[str, Any]:
     """The indicator as the printed form and the dashboard show it: numbers rounded by
     `numbers.shown`, "—" where there is no value (nor points)."""
-    unit = " %" if indicator.unit == "%" else " " + _("ngày")
+    unit = " %" if indicator.unit == "%" else " " + pgettext("working days, after a number", "ngày")
     value = shown(indicator.value, unit) if indicator.available else _("Chưa tính được")
     points = ""
     if indicator.max_points is not None:

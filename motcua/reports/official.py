@@ -13,8 +13,10 @@ made explicit instead of being lost:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from motcua.catalog.models import Letterhead
+from motcua.dossiers.papers.receipt import format_place_date
 from motcua.reports.figures import Figures
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
@@ -60,6 +62,22 @@ NOTES = (
 )
 
 
+# The signature block of the form: who prepares it (left) and the head who signs it (right,
+# under the place-and-date line).
+PREPARER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
+HEAD = ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)")
+
+
+def letterhead(report: Report) -> Letterhead:
+    """Who heads the form: the reporting unit under its governing body (`Unit.letterhead`)."""
+    return report.spec.unit.letterhead()
+
+
+def place_date_text(report: Report, at: datetime) -> str:
+    """ "An Hòa, ngày 06 tháng 12 năm 2026": the reporting unit's place, the day it is made."""
+    return format_place_date(letterhead(report).place, at)
+
+
 def values(figures: Figures) -> dict[int, int]:
     """The form's columns 3-14 of one row, from motcua's figures."""
     f = figures
@@ -92,11 +110,19 @@ def lines(report: Report) -> list[Line]:
     return [
         Line(
             str(i),
-            f"{row.name} ({row.key})" if row.name != row.key else row.key,
+            _line_name(report, row.name, row.key),
             values(row.figures),
         )
         for i, row in enumerate(report.rows, start=1)
     ]
+
+
+def _line_name(report: Report, name: str, key: str) -> str:
+    """A procedure keeps its official code beside its name; an agency or a unit is named
+    only (its code in motcua means nothing on a signed form)."""
+    if name == key:
+        return key
+    return f"{name} ({key})" if report.by == Grouping.PROCEDURE else name
 
 
 def total(report: Report) -> Line:
@@ -115,4 +141,4 @@ def scope_text(report: Report) -> str:
         if spec.decided
         else "hồ sơ tiếp nhận tại đơn vị"
     )
-    return f"Đơn vị báo cáo: {spec.unit.name} ({spec.unit.code}) {scope}; {dossiers}"
+    return f"Đơn vị báo cáo: {spec.unit.name} {scope}; {dossiers}"

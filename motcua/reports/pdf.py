@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 
+from motcua.core.clock import now
 from motcua.dossiers.papers.rendering import html_to_pdf, paper_html
 from motcua.reports import official
 from motcua.reports.indicators import compute_indicators, texts
@@ -43,7 +44,7 @@ def context(report: Report) -> dict[str, Any]:
             "values": [item.cells[n] for n in numbers],
         }
 
-    parent = spec.unit.parent
+    head = official.letterhead(report)
     imbalances = report.figures.imbalances()
     return {
         "form": official.FORM,
@@ -51,8 +52,11 @@ def context(report: Report) -> dict[str, Any]:
         "period": official.period_text(spec.start, spec.end),
         "scope": official.scope_text(report),
         "unit_note": official.UNIT_NOTE,
-        "unit_name": spec.unit.name,
-        "parent_name": parent.name if parent else "",
+        "governing_body": head.governing_body,
+        "issuing_body": head.issuing_body,
+        "place_date": official.place_date_text(report, now()),
+        "preparer": official.PREPARER,
+        "head": official.HEAD,
         "row_heading": official.ROW_HEADING[report.by or Grouping.AGENCY],
         "groups": groups,
         "columns": official.COLUMNS,
@@ -65,5 +69,4 @@ def context(report: Report) -> dict[str, Any]:
             f"{i.figure} = {i.value}, cần {i.expected} ({' + '.join(i.parts)})" for i in imbalances
         ),
         "indicators": [texts(i) for i in compute_indicators(report)],
-        "generated": timezone.localtime().strftime("%H:%M ngày %d/%m/%Y"),
     }

@@ -19,9 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from motcua.core.clock import now
 from motcua.reports import official
 from motcua.reports.indicators import Indicator, compute_indicators
 from motcua.reports.numbers import NO_VALUE, rounded
+from motcua.reports.ratings import scales
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
 
@@ -47,6 +49,7 @@ def _workbook(report: Report) -> bytes:
     sheet = book.active
     assert sheet is not None
     _form(sheet, report)
+    _signatures(sheet, report, sheet.max_row + 2)
     _indicators(book.create_sheet("Chỉ số 766"), compute_indicators(report))
     _ratings(book.create_sheet("Đánh giá"), report)
     buffer = BytesIO()
@@ -68,13 +71,19 @@ def _merged(sheet: Worksheet, row: int, text: str, **font: Any) -> None:
 def _form(sheet: Worksheet, report: Report) -> None:
     sheet.title = "II.06a"
     spec = report.spec
+    letterhead = official.letterhead(report)
+    top = 4  # rows 1-3: the letterhead, the state's name and motto, the form number
+    _block(sheet, 1, 1, 4, letterhead.governing_body)
+    _block(sheet, 2, 1, 4, letterhead.issuing_body, bold=True)
+    _block(sheet, 1, 5, LAST - 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    _block(sheet, 2, 5, LAST - 4, "Độc lập - Tự do - Hạnh phúc", bold=True)
     sheet.cell(row=1, column=LAST - 3, value=official.FORM).font = _font(bold=True)
-    _merged(sheet, 2, official.TITLE, bold=True, size=13)
-    _merged(sheet, 3, official.period_text(spec.start, spec.end), italic=True)
-    _merged(sheet, 4, official.scope_text(report))
-    sheet.cell(row=5, column=LAST - 2, value=official.UNIT_NOTE).font = _font(italic=True)
+    _merged(sheet, top, official.TITLE, bold=True, size=13)
+    _merged(sheet, top + 1, official.period_text(spec.start, spec.end), italic=True)
+    _merged(sheet, top + 2, official.scope_text(report))
+    sheet.cell(row=top + 3, column=LAST - 2, value=official.UNIT_NOTE).font = _font(italic=True)
 
-    head, sub, numbers = 6, 7, 8
+    head, sub, numbers = top + 4, top + 5, top + 6
     by = report.by or Grouping.AGENCY
     for column, text in ((1, "STT"), (2, official.ROW_HEADING[by])):
         sheet.merge_cells(start_row=head, start_column=column, end_row=sub, end_column=column)
@@ -139,6 +148,30 @@ def _form(sheet: Worksheet, report: Report) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{head}:{numbers}"
+
+
+def _block(
+    sheet: Worksheet, row: int, first: int, last: int, text: str, *, bold: bool = False
+) -> None:
+    """`text` centred over columns `first`..`last` of `row`."""
+    sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = sheet.cell(row=row, column=first, value=text or None)
+    cell.font = _font(bold=bold)
+    cell.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+def _signatures(sheet: Worksheet, report: Report, row: int) -> None:
+    """The place-and-date line and the two signatures of the form, under its notes."""
+    half = LAST // 2
+    _block(sheet, row, half + 1, LAST, official.place_date_text(report, now()))
+    sheet.cell(row=row, column=half + 1).font = _font(italic=True)
+    for first, last, (role, hint) in (
+        (1, half, official.PREPARER),
+        (half + 1, LAST, official.HEAD),
+    ):
+        _block(sheet, row + 1, first, last, role, bold=True)
+        _block(sheet, row + 2, first, last, hint)
+        sheet.cell(row=row + 2, column=first).font = _font(italic=True)
 
 
 def _line(
@@ -273,11 +306,15 @@ def _ratings(sheet: Worksheet, report: Report) -> None:
     for column, text in enumerate(("Câu hỏi", "Câu trả lời", "Số phiếu"), start=1):
         cell = sheet.cell(row=row, column=column, value=text)
         cell.font, cell.alignment, cell.border, cell.fill = _font(bold=True), CENTER, BOX, HEAD_FILL
-    for scale, answers in report.ratings.scales.items():
+    known = {scale.code: scale for scale in scales()}
+    for code, answers in report.ratings.scales.items():
+        scale = known.get(code)
+        question = scale.label() if scale else code
         for answer, count in answers.items():
             row += 1
-            for column, value in enumerate((scale, answer, count), start=1):
+            words = scale.answer_label(answer) if scale else answer
+            for column, value in enumerate((question, words, count), start=1):
                 cell = sheet.cell(row=row, column=column, value=value)
                 cell.font, cell.border = _font(), BOX
-    for letter, width in (("A", 22), ("B", 22), ("C", 12)):
+    for letter, width in (("A", 30), ("B", 28), ("C", 12)):
         sheet.column_dimensions[letter].width = width

@@ -526,6 +526,59 @@ def test_form07_long_book_runs_over_pages_repeating_its_header() -> None:
     assert "Tổng số: 120 hồ sơ" in text
 
 
+CONTACT = "Số 12 đường Lê Lợi, phường Bắc An, tỉnh An Hòa"
+LAND = (
+    "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các "
+    "trường hợp chuyển đổi quyền sử dụng đất nông nghiệp mà không theo phương án dồn điền"
+)
+
+
+def realistic_book(rows: int) -> TrackingBook:
+    lines = [
+        book_row(
+            i,
+            procedure_code="1.004222",
+            procedure_name=LAND if i % 2 else "Đăng ký khai sinh",
+            applicant_address=CONTACT,
+        )
+        for i in range(rows)
+    ]
+    return replace(make_book(rows=0), rows=lines)
+
+
+def test_form07_is_a_compact_register_of_some_twenty_dossiers_a_page() -> None:
+    # ~25 dossiers took 9 A4 pages: long procedure names ran down their narrow column
+    reader = PdfReader(io.BytesIO(render_pdf(realistic_book(25))))
+    assert len(reader.pages) <= 2
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert book_code(19) in first  # twenty dossiers on the first page, under the letterhead
+    reader = PdfReader(io.BytesIO(render_pdf(realistic_book(120))))
+    assert len(reader.pages) <= 6
+    text = pdf_text(render_pdf(realistic_book(2)))
+    assert "1.004222 — Đăng ký biến động quyền sử dụng đất" in text
+    assert "dồn điền" not in text  # cut at a word, with "…"; the XLSX keeps it whole
+    assert f"{CONTACT}; ĐT: 0912 345 678" in " ".join(text.split())
+
+
+def test_form07_as_xlsx_keeps_every_column_and_whole_names() -> None:
+    from openpyxl import load_workbook
+
+    from motcua.dossiers.papers.book_xlsx import render_book_xlsx
+
+    sheet = load_workbook(io.BytesIO(render_book_xlsx(realistic_book(30)))).active
+    assert sheet["A5"].value == "SỔ THEO DÕI HỒ SƠ"
+    assert sheet["A6"].value == "Từ ngày 01/10/2025 đến ngày 31/10/2025"
+    assert sheet["H8"].value == "Ngày, tháng, năm"
+    assert [sheet.cell(row=10, column=c).value for c in (1, 13)] == ["(1)", "(13)"]
+    assert sheet["B11"].value == book_code(0)
+    assert sheet["C12"].value == f"1.004222 — {LAND}"
+    assert sheet["F11"].value == f"{CONTACT}; ĐT: 0912 345 678"
+    received = sheet["H11"].value
+    assert (received.day, received.hour) == (1, 9)  # 02:00 UTC is 09:00 in Vietnam
+    assert sheet["B40"].value == book_code(29)
+    assert sheet["A41"].value == "Tổng số: 30 hồ sơ, 45 bộ."
+
+
 def test_form07_empty_book_and_bad_period() -> None:
     assert "Không có hồ sơ trong kỳ." in paper_html(make_book(rows=0))
     with pytest.raises(ValueError, match="period"):

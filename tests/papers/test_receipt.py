@@ -142,14 +142,48 @@ def test_pdf_embeds_liberation_serif_only(pdf_bytes: bytes) -> None:
     assert {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic"} <= fonts
 
 
-def test_twenty_components_flow_onto_a_second_page() -> None:
-    components = [f"{COMPONENTS[i % 4]} — tờ {i + 1}" for i in range(20)]
+LONG_NAME = (
+    "Công ty Trách nhiệm hữu hạn Một thành viên Thương mại và Dịch vụ Xuất nhập khẩu "
+    "Nguyễn Hoàng Phúc Long"
+)
+
+
+def test_fifteen_long_components_a_long_name_and_three_fees_fit_one_a5_page() -> None:
+    components = [
+        f"{COMPONENTS[i % 4]} kèm bản sao có chứng thực của cơ quan có thẩm quyền — tờ {i + 1}"
+        for i in range(15)
+    ]
+    slip = make_slip(
+        components=components,
+        applicant_name=LONG_NAME,
+        applicant_address="Số 128/45/12, đường Nguyễn Thị Minh Khai, khu phố 3, phường Hòa Bình, "
+        "thành phố An Hòa, tỉnh An Hòa",
+        fees_summary="200.000 đồng hoặc 100.000 đồng tùy trường hợp",
+        fees=[
+            ("Phí thẩm định hồ sơ đề nghị cấp giấy phép", "150.000 đồng"),
+            ("Lệ phí cấp giấy", "50.000 đồng"),
+            ("Phí cấp thêm bản sao", "5.000 đồng mỗi bản"),
+        ],
+    )
+    reader = PdfReader(io.BytesIO(render_receipt_pdf(slip)))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "tờ 15" in text
+    assert "Nguyễn Hoàng Phúc Long" in text
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+    assert "Trần Văn Bình" in text
+
+
+def test_forty_components_flow_onto_a_second_page_with_the_signatures_together() -> None:
+    components = [f"{COMPONENTS[i % 4]} — tờ {i + 1}" for i in range(40)]
     pdf = render_receipt_pdf(make_slip(components=components))
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 2
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "tờ 20" in text
-    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in reader.pages[1].extract_text()
+    assert "tờ 40" in text
+    last = reader.pages[1].extract_text()
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in last
+    assert "Trần Văn Bình" in last
 
 
 def test_six_components_with_long_lines_still_fit_one_page() -> None:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from motcua.catalog.models import Unit
 from motcua.documents.models import Document, DocumentKind
@@ -30,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 MARCH = ["--unit", "AH", "--from", "2025-03-01", "--to", "2025-03-31"]
 AGENCIES = ["AH-CAT-PV06", "AH-SGDDT", "AH-X01-CA", "AH-X01-UBND"]
-FIRST_ROW = 9  # the form's header takes rows 1-8
+FIRST_ROW = 11  # the form's header takes rows 1-10 (letterhead 1-3)
 
 
 def march_report(by: str | None = "agency") -> Report:
@@ -90,13 +92,20 @@ def test_the_xlsx_form_adds_up_with_formulas(march: History) -> None:
     assert book.sheetnames == ["II.06a", "Chỉ số 766", "Đánh giá"]
     sheet = book["II.06a"]
     assert sheet["K1"].value == "Biểu số II.06a/VPCP/KSTT"
-    assert sheet["A3"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
-    assert sheet["C6"].value == "Số hồ sơ nhận giải quyết" and sheet["N6"].value == (
+    assert (sheet["A1"].value, sheet["A2"].value) == (
+        "UBND TỈNH AN HÒA",  # the governing body, from the unit tree
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH AN HÒA",
+    )
+    assert sheet["E1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert sheet["A5"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
+    assert sheet["C8"].value == "Số hồ sơ nhận giải quyết" and sheet["N8"].value == (
         "Trả lại, rút hồ sơ"
     )
-    assert [sheet.cell(row=8, column=c).value for c in (1, 3, 14)] == ["(1)", "(3)", "(14)"]
+    assert [sheet.cell(row=10, column=c).value for c in (1, 3, 14)] == ["(1)", "(3)", "(14)"]
     rows = range(FIRST_ROW, FIRST_ROW + len(AGENCIES))
-    assert [sheet[f"B{r}"].value.rsplit("(", 1)[1].rstrip(")") for r in rows] == AGENCIES
+    # agencies by name only: an internal unit code means nothing on a signed form
+    names = [Unit.objects.get(code=code).name for code in AGENCIES]
+    assert [sheet[f"B{r}"].value for r in rows] == names
     total = FIRST_ROW + len(AGENCIES)
     assert sheet[f"B{total}"].value == "Tổng cộng"
     # totals are formulas, not numbers
@@ -106,7 +115,7 @@ def test_the_xlsx_form_adds_up_with_formulas(march: History) -> None:
     # evaluated, the Tổng cộng line is the report's totals, and every line balances
     expected = official.values(report.figures)
     for column in range(3, 15):
-        letter = sheet.cell(row=1, column=column).column_letter
+        letter = get_column_letter(column)
         assert value(sheet, f"{letter}{total}") == expected[column], column
     for row in [*rows, total]:
         assert value(sheet, f"O{row}") == "Đúng"
@@ -133,8 +142,38 @@ def test_the_ratings_sheet(march: History) -> None:
     lines = {
         (sheet[f"A{r}"].value, sheet[f"B{r}"].value): sheet[f"C{r}"].value for r in range(6, 20)
     }
-    assert lines[("overall", "dissatisfied")] == 1
-    assert lines[("attitude", "very_polite")] == 2
+    assert lines[("Mức độ hài lòng chung", "Không hài lòng")] == 1
+    assert lines[("Thái độ của cán bộ", "Rất lịch sự, thân thiện")] == 2
+    codes = {"overall", "attitude", "very_satisfied", "dissatisfied", "very_polite", "normal"}
+    assert not codes & {value for pair in lines for value in pair}
+
+
+def test_the_form_ends_with_the_place_date_line_and_the_signatures(march: History) -> None:
+    sheet = workbook(march_report())["II.06a"]
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
+    place_date = [t for t in texts if isinstance(t, str) and t.startswith("An Hòa, ngày ")]
+    assert len(place_date) == 1 and re.fullmatch(
+        r"An Hòa, ngày \d\d tháng \d\d? năm \d{4}", place_date[0]
+    )
+    assert "NGƯỜI LẬP BIỂU" in texts and "THỦ TRƯỞNG ĐƠN VỊ" in texts
+    pdf = render(march_report(), "pdf")
+    reader = PdfReader(BytesIO(pdf))
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert place_date[0] in first
+    assert "NGƯỜI LẬP BIỂU" in first and "THỦ TRƯỞNG ĐƠN VỊ" in first
+    assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH AN HÒA" in first
+    assert "motcua" not in " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_a_commune_centres_report_is_headed_by_the_communes_committee(march: History) -> None:
+    unit = Unit.objects.get(code="AH-X01")
+    report = build_report(
+        ReportSpec(unit=unit, start=date(2025, 3, 1), end=date(2025, 3, 31)), "agency"
+    )
+    sheet = workbook(report)["II.06a"]
+    assert sheet["A1"].value == "UBND XÃ ĐÔNG HÒA"
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
+    assert any(isinstance(t, str) and t.startswith("Đông Hòa, ngày ") for t in texts)
 
 
 def test_an_empty_period_still_prints_a_balanced_form(march: History) -> None:

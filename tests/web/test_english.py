@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import ast
 import gettext
+import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from pypdf import PdfReader
 
-from tests.conftest import version_of
+from motcua.accounts.models import Role
+from tests.conftest import make_user, version_of
 from tests.dossiers.test_receive_dossier import CRIMINAL_RECORD, receive
+from tests.reports.history import build_march, build_ratings, people
 
 MESSAGES = Path(settings.BASE_DIR) / "motcua" / "locale" / "en" / "LC_MESSAGES"
 PO = MESSAGES / "django.po"
@@ -149,6 +155,44 @@ def test_the_intake_page_has_english_labels(client: Client, counter_officer) -> 
 
 
 @pytest.mark.django_db
+def test_the_desk_lists_steps_and_papers_in_english_and_the_papers_stay_vietnamese(
+    client: Client, counter_officer
+) -> None:
+    dossier = receive(counter_officer)
+    client.force_login(counter_officer)
+    in_english(client)
+    page = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
+    assert "<td>Receive and transfer the dossier</td>" in page  # the step's name
+    assert "Dossier Receipt and Appointment Slip</a>" in page
+    assert "Dossier handling control slip</a>" in page
+    for vietnamese in ("Tiếp nhận và chuyển hồ sơ", "Giấy tiếp nhận hồ sơ", "Phiếu kiểm soát"):
+        assert vietnamese not in page, vietnamese
+    slip = client.get(f"/quay/ho-so/{dossier.code}/mau-01.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(slip.content)).pages).split()
+    )
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text  # official papers stay Vietnamese
+    assert "Receipt" not in text
+
+
+@pytest.mark.django_db
+def test_the_ratings_and_indicators_read_in_english(
+    client: Client, counter_officer, commune_officer, agency_leader
+) -> None:
+    build_march(people(counter_officer, commune_officer, agency_leader))
+    build_ratings()
+    client.force_login(make_user("director", "AH", Role.CENTRE_DIRECTOR))
+    in_english(client)
+    page = client.get("/quay/bao-cao/", {"don-vi": "AH", "nam": "2025", "thang": "3"})
+    text = page.content.decode()
+    for english in ("Overall satisfaction", "Very satisfied", "Officer&#x27;s attitude"):
+        assert english in text, english
+    for vietnamese in ("Mức độ hài lòng chung", "Rất hài lòng", "Thái độ của cán bộ"):
+        assert vietnamese not in text, vietnamese
+    assert " date<" not in text and "motcua&#x27;s data" not in text
+
+
+@pytest.mark.django_db
 def test_vietnamese_stays_the_default(client: Client) -> None:
     page = client.get("/").content.decode()
     assert "Tra cứu tình trạng hồ sơ" in page
@@ -164,6 +208,10 @@ def _quoted(line: str) -> str:
 
 
 def po_entries() -> list[tuple[str, str, list[str]]]:
+    return _entries(PO.read_text(encoding="utf-8"))
+
+
+def _entries(text: str) -> list[tuple[str, str, list[str]]]:
     """(msgid, msgstr, flags) of every entry, the header included; a plural entry gives one
     tuple per form, its msgid being (singular, form index) as gettext keys them; a message
     with a context (pgettext) is keyed "context\x04msgid", as in the compiled catalogue. Enough
@@ -172,7 +220,7 @@ def po_entries() -> list[tuple[str, str, list[str]]]:
     flags: list[str] = []
     context: str | None = None
     field = "msgid"
-    for line in PO.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("#,"):
             flags += [flag.strip() for flag in line[2:].split(",")]
         elif line.startswith("msgctxt "):
@@ -222,6 +270,43 @@ def test_every_string_is_translated_and_none_is_fuzzy() -> None:
         assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
         assert msgid.startswith(" ") == msgstr.startswith(" "), msgid
         assert msgid.endswith(" ") == msgstr.endswith(" "), msgid
+
+
+def test_the_catalogue_holds_every_string_the_sources_mark(tmp_path: Path) -> None:
+    """makemessages over a copy of the sources finds no message the catalogue lacks: a string
+    marked for translation (in code or a template) but never translated fails here, as an
+    empty or fuzzy one fails above."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    source = Path(settings.BASE_DIR) / "motcua"
+    copy = tmp_path / "motcua"
+    shutil.copytree(
+        source,
+        copy,
+        ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo", "migrations", "data"),
+    )
+    # Settings of its own: the project's LOCALE_PATHS would make it write the real catalogue.
+    (tmp_path / "messages_only.py").write_text(
+        'SECRET_KEY = "messages"\nUSE_I18N = True\nLOCALE_PATHS = []\n', encoding="utf-8"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "messages_only",
+            "PYTHONPATH": str(tmp_path),
+        },
+    )
+    fresh = (copy / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    untranslated = [
+        msgid
+        for msgid, msgstr, flags in _entries(fresh)
+        if msgid and (not msgstr or "fuzzy" in flags)
+    ]
+    assert untranslated == []
 
 
 def _catalogue(path: Path) -> dict[str, str]:

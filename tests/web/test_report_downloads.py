@@ -41,8 +41,8 @@ def test_the_director_downloads_the_form_as_xlsx_and_pdf(march: History) -> None
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="bao-cao-AH-20250301-20250331.xlsx"' in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(response.content))["II.06a"]
-    assert sheet["A3"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
-    assert sheet["B13"].value == "Tổng cộng"  # four agencies, then the total
+    assert sheet["A5"].value == "Kỳ báo cáo: từ ngày 01/03/2025 đến ngày 31/03/2025"
+    assert sheet["B15"].value == "Tổng cộng"  # four agencies, then the total
     pdf = client.get("/quay/bao-cao/tai-ve.pdf", MARCH)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
@@ -94,7 +94,7 @@ def test_an_agency_leader_sees_what_the_agency_decides(march: History, agency_le
     assert listed.status_code == 200
     assert '<span data-testid="dossier-count">14' in listed.content.decode()
     sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", query).content))
-    assert "hồ sơ do đơn vị giải quyết" in sheet["II.06a"]["A4"].value
+    assert "hồ sơ do đơn vị giải quyết" in sheet["II.06a"]["A6"].value
     centre = as_user(make_user("director", "AH", Role.CENTRE_DIRECTOR))
     scope = centre.get("/quay/bao-cao/", MARCH).content.decode()
     assert "Hồ sơ tiếp nhận tại đơn vị này." in scope
@@ -123,8 +123,8 @@ def test_every_interface_reports_the_same_dossiers_for_a_unit(
     assert ("do đơn vị này giải quyết" in scope) == (printed["scope"] == "decided")
     sheet = load_workbook(BytesIO(client.get("/quay/bao-cao/tai-ve.xlsx", query).content))
     form = sheet["II.06a"]
-    total = next(r for r in range(9, 30) if form[f"B{r}"].value == "Tổng cộng")
-    lines = range(9, total)
+    total = next(r for r in range(11, 30) if form[f"B{r}"].value == "Tổng cộng")
+    lines = range(11, total)
     assert sum(form[f"D{r}"].value for r in lines) == printed["received"]["online"]
     assert sum(form[f"F{r}"].value for r in lines) == printed["carried_over"]
     if public:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
@@ -99,6 +102,24 @@ def test_the_tracking_book(dossier, counter_officer) -> None:
         "/quay/so-theo-doi/", {"don-vi": "AH", "tu": "2025-06-01", "den": "2025-05-31"}
     )
     assert bad.status_code == 422
+
+
+def test_the_tracking_book_as_xlsx_and_a_long_book_refused_as_pdf(
+    dossier, counter_officer, monkeypatch
+) -> None:
+    query = {"don-vi": "AH", "tu": "2025-05-01", "den": "2025-05-31"}
+    officer = as_user(counter_officer)
+    response = officer.get("/quay/so-theo-doi/", query | {"dinh-dang": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "so-theo-doi-AH-2025-05-01-2025-05-31.xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet["B11"].value == dossier.code
+    monkeypatch.setattr("motcua.backoffice.files.BOOK_PDF_MAX_ROWS", 0)
+    refused = officer.get("/quay/so-theo-doi/", query)
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "quá dài để in PDF" in page and 'value="xlsx"' in page
 
 
 def test_the_agencies_page_counts_what_each_agency_holds(dossier, counter_officer) -> None:

@@ -42,6 +42,23 @@ from motcua.dossiers.papers.receipt import (
 STYLESHEET = "papers/forms2025.css"  # under motcua/static, applied after papers/paper.css
 
 RESULTS = ("Trước hạn", "Đúng hạn", "Quá hạn")  # result of a step on form 06 ("" = not yet)
+BOOK_PROCEDURE_CHARS = 60
+BOOK_DATES = "Ngày, tháng, năm"  # the heading over columns 8-12 of form 07
+BOOK_COLUMNS = (  # form 07's columns (1)-(13): heading, and whether it sits under BOOK_DATES
+    ("STT", False),
+    ("Mã hồ sơ", False),
+    ("Tên thủ tục hành chính", False),
+    ("Số lượng hồ sơ (bộ)", False),
+    ("Tên cá nhân, tổ chức", False),
+    ("Địa chỉ, số điện thoại", False),
+    ("Cơ quan chủ trì giải quyết", False),
+    ("Nhận hồ sơ", True),
+    ("Hẹn trả kết quả", True),
+    ("Chuyển hồ sơ đến cơ quan giải quyết", True),
+    ("Nhận kết quả từ cơ quan giải quyết", True),
+    ("Trả kết quả cho cá nhân, tổ chức", True),
+    ("Ghi chú", False),
+)  # a longer procedure name is cut at a word on the printed book
 TITLE_LINE_CHARS = 44  # longest title kept on one line (12 pt bold fills an A5 line at ~48)
 BLANK_MOMENT = "….. giờ ….. phút, ngày …../…../……."  # filled in by hand on form 06
 
@@ -196,6 +213,7 @@ class BookRow:
     result_received_at: datetime | None  # result back from the agency
     delivered_at: datetime | None  # result returned to the applicant
     note: str = ""
+    procedure_code: str = ""  # "1.004222": printed before the (shortened) name
 
 
 @dataclass(frozen=True)
@@ -360,6 +378,8 @@ def _book(p: TrackingBook, version: registry.FormVersion) -> dict[str, Any]:
     rows = [
         {
             "row": row,
+            "procedure": book_procedure(row.procedure_code, row.procedure_name),
+            "contact": book_contact(row),
             "received": _book_moment(row.received_at),
             "due": _book_moment(row.due_at),
             "transferred": _book_moment(row.transferred_at),
@@ -378,10 +398,33 @@ def _book(p: TrackingBook, version: registry.FormVersion) -> dict[str, Any]:
         "number": "",
         "place_date": format_place_date(h.place, h.issued_at),
         "p": p,
-        "period_label": f"Từ ngày {p.period_from:%d/%m/%Y} đến ngày {p.period_to:%d/%m/%Y}",
+        "period_label": book_period(p),
+        "columns": [heading for heading, dated in BOOK_COLUMNS if not dated],
+        "dates_heading": BOOK_DATES,
+        "date_columns": [heading for heading, dated in BOOK_COLUMNS if dated],
         "rows": rows,
         "sets_total": sum(row.sets_count for row in p.rows),
     }
+
+
+def book_period(book: TrackingBook) -> str:
+    return f"Từ ngày {book.period_from:%d/%m/%Y} đến ngày {book.period_to:%d/%m/%Y}"
+
+
+def book_contact(row: BookRow) -> str:
+    """Column (6): the address, then the phone ("…, tỉnh An Hòa; ĐT: 0912 345 678")."""
+    phone = f"ĐT: {row.applicant_phone}" if row.applicant_phone else ""
+    return "; ".join(part for part in (row.applicant_address, phone) if part)
+
+
+def book_procedure(code: str, name: str, *, max_chars: int = BOOK_PROCEDURE_CHARS) -> str:
+    """The procedure as the printed book shows it: its code, then its name cut at a word
+    after `max_chars` characters ("…"), so one dossier takes two or three lines, not twenty.
+    The code names the procedure in full; the XLSX book keeps the whole name."""
+    if len(name) > max_chars:
+        cut = name.rfind(" ", 0, max_chars)
+        name = name[: cut if cut > 0 else max_chars].rstrip(" ,;") + "…"
+    return f"{code} — {name}" if code else name
 
 
 def title_lines(title: str, *, max_chars: int = TITLE_LINE_CHARS) -> list[str]:

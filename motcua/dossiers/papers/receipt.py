@@ -21,11 +21,12 @@ from django.utils.safestring import mark_safe
 
 from motcua.core.templatetags.motcua import vnd
 from motcua.dossiers.papers import barcodes
-from motcua.dossiers.papers.rendering import paper_html, render_paper_pdf
+from motcua.dossiers.papers.rendering import paper_html, render_fitting_pdf
 
 TEMPLATE = "papers/form01_receipt.html"
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 PRINT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DENSITIES = ("", "compact", "tight", "tighter")  # classes of <body> in paper.css, loosest first
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,10 @@ def receipt_html(slip: ReceiptSlip) -> str:
 
 
 def render_receipt_pdf(slip: ReceiptSlip) -> bytes:
-    """The slip as PDF bytes (one A5 page for a normal dossier)."""
-    return render_paper_pdf(TEMPLATE, receipt_context(slip))
+    """The slip as PDF bytes on one A5 page: set tighter (`DENSITIES`) when a long name, many
+    components or several fees would push the signatures onto a second sheet. Only a slip too
+    long even then (some 20 long components) flows onto a second page, signatures kept together."""
+    return render_fitting_pdf(TEMPLATE, receipt_context(slip), densities=DENSITIES)
 
 
 def receipt_context(slip: ReceiptSlip) -> dict[str, Any]:

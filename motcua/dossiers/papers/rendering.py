@@ -71,6 +71,32 @@ def html_to_pdf(html: str, *, extra_stylesheets: Sequence[str] = ()) -> bytes:
     return pdf
 
 
+def render_fitting_pdf(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    densities: Sequence[str],
+    pages: int = 1,
+    extra_stylesheets: Sequence[str] = (),
+) -> bytes:
+    """The paper at the first density (a class the template puts on `<body>`, "" = normal)
+    whose layout takes at most `pages` pages; the densest one when none does. Each try lays
+    the paper out; only the one kept is written."""
+    sheets = [_stylesheet(STYLESHEET), *(_stylesheet(name) for name in extra_stylesheets)]
+    document = None
+    for density in densities:
+        html = paper_html(template_name, {**context, "density": density}, preview=False)
+        document = HTML(
+            string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_fetcher()
+        ).render(stylesheets=sheets)
+        if len(document.pages) <= pages:
+            break
+    assert document is not None, "at least one density"
+    pdf = document.write_pdf()
+    assert pdf is not None
+    return pdf
+
+
 def render_paper_pdf(
     template_name: str, context: dict[str, Any], *, extra_stylesheets: Sequence[str] = ()
 ) -> bytes:

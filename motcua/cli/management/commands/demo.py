@@ -21,29 +21,39 @@ from motcua.integrations.catalogue import import_catalogue
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 — printed on screen; the demo only runs with DEBUG
 PERSONAS = [
-    # username, full name, unit, role, staff (admin site)
-    ("quantri", "Quản trị hệ thống", "AH", Role.ADMINISTRATOR, True),
-    ("giamdoc", "Trần Minh Đức (Giám đốc Trung tâm)", "AH", Role.CENTRE_DIRECTOR, False),
-    ("quay.tinh", "Nguyễn Thị Lan (quầy tỉnh)", "AH", Role.COUNTER_OFFICER, False),
-    ("quay.donghoa", "Lê Văn Hùng (quầy xã Đông Hòa)", "AH-X01", Role.COUNTER_OFFICER, False),
-    ("quay.bacan", "Phạm Thu Trang (quầy phường Bắc An)", "AH-P02", Role.COUNTER_OFFICER, False),
+    # username, full name (printed under signatures), what the login is for (listing only),
+    # unit, role, staff (admin site)
+    ("quantri", "Quản trị hệ thống", "", "AH", Role.ADMINISTRATOR, True),
+    ("giamdoc", "Trần Minh Đức", "Giám đốc Trung tâm", "AH", Role.CENTRE_DIRECTOR, False),
+    ("quay.tinh", "Nguyễn Thị Lan", "quầy tỉnh", "AH", Role.COUNTER_OFFICER, False),
+    ("quay.donghoa", "Lê Văn Hùng", "quầy xã Đông Hòa", "AH-X01", Role.COUNTER_OFFICER, False),
+    ("quay.bacan", "Phạm Thu Trang", "quầy phường Bắc An", "AH-P02", Role.COUNTER_OFFICER, False),
     (
         "chuyenvien.pv06",
-        "Hoàng Văn Nam (chuyên viên PV06, Công an tỉnh)",
+        "Hoàng Văn Nam",
+        "chuyên viên PV06, Công an tỉnh",
         "AH-CAT-PV06",
         Role.SPECIALIST,
         False,
     ),
     (
         "lanhdao.pv06",
-        "Đỗ Thị Mai (lãnh đạo PV06, Công an tỉnh)",
+        "Đỗ Thị Mai",
+        "lãnh đạo PV06, Công an tỉnh",
         "AH-CAT-PV06",
         Role.AGENCY_LEADER,
         False,
     ),
-    ("chuyenvien.dat", "Vũ Đức Long (chuyên viên VP ĐKĐĐ)", "AH-VPDKDD", Role.SPECIALIST, False),
-    ("lanhdao.dat", "Ngô Thị Hà (lãnh đạo VP ĐKĐĐ)", "AH-VPDKDD", Role.AGENCY_LEADER, False),
-    ("chuyenvien.thue", "Bùi Văn Tâm (chuyên viên Thuế tỉnh)", "AH-THUE", Role.SPECIALIST, False),
+    (
+        "chuyenvien.dat",
+        "Vũ Đức Long",
+        "chuyên viên VP ĐKĐĐ",
+        "AH-VPDKDD",
+        Role.SPECIALIST,
+        False,
+    ),
+    ("lanhdao.dat", "Ngô Thị Hà", "lãnh đạo VP ĐKĐĐ", "AH-VPDKDD", Role.AGENCY_LEADER, False),
+    ("chuyenvien.thue", "Bùi Văn Tâm", "chuyên viên Thuế tỉnh", "AH-THUE", Role.SPECIALIST, False),
 ]
 FIRST_DOSSIER_PROCEDURE = "3.000333"  # Cấp Phiếu lý lịch tư pháp (Công an tỉnh, PV06)
 
@@ -73,8 +83,8 @@ class Command(MotcuaCommand):
         )
         import_catalogue(text, filename="demo_province.json")
         with transaction.atomic():
-            for persona in PERSONAS:
-                _persona(*persona)
+            for username, name, _note, unit, role, staff in PERSONAS:
+                _persona(username, name, unit, role, staff)
         code = _first_dossier()
         if not options["no_history"]:
             history.load(seed=options["seed"])
@@ -89,8 +99,9 @@ class Command(MotcuaCommand):
             "(4 số cuối điện thoại: 5678)"
         )
         out.write(f"  Đăng nhập (mật khẩu chung: {DEMO_PASSWORD}):")
-        for username, name, unit, role, _ in PERSONAS:
-            out.write(f"    {username:<20} {Role(role).label:<22} {unit:<12} {name}")
+        for username, name, note, unit, role, _ in PERSONAS:
+            label = f"{name} ({note})" if note else name
+            out.write(f"    {username:<20} {Role(role).label:<22} {unit:<12} {label}")
         out.write("  Quản trị: http://127.0.0.1:8000/quan-tri/ (quantri)\n")
 
 
