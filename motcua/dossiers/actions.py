@@ -23,7 +23,8 @@ from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core.text import clean_text, digits_only
+from motcua.core import identity
+from motcua.core.text import clean_text
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
@@ -73,12 +74,14 @@ class Applicant:
     id_number: str = ""
 
     def cleaned(self) -> Applicant:
+        """Trimmed and normalised; a phone or identity number of the wrong shape is refused
+        (`core.identity`, shared with the intake form)."""
         return Applicant(
             name=clean_text(self.name),
-            phone=digits_only(self.phone),
+            phone=identity.normalize_phone(self.phone),
             email=clean_text(self.email).lower(),
             address=clean_text(self.address),
-            id_number=clean_text(self.id_number).upper(),
+            id_number=identity.normalize_id_number(self.id_number),
         )
 
 
@@ -284,8 +287,6 @@ def _checked_components(
 def _check_applicant(applicant: Applicant, *, sets_count: int) -> None:
     if not applicant.name:
         raise ValidationFailed("Cần nhập họ tên người nộp hồ sơ.", code="applicant_name_required")
-    if applicant.phone and not 9 <= len(applicant.phone) <= 11:
-        raise ValidationFailed("Số điện thoại không hợp lệ.", code="invalid_phone")
     if not 1 <= sets_count <= 50:
         raise ValidationFailed("Số bộ hồ sơ phải từ 1 đến 50.", code="invalid_sets_count")
 
