@@ -22,6 +22,8 @@ from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import ACTIONS, Action, Field, Kind
 
+from .forms import refuse_long_input
+
 ROWS = {Kind.PARAGRAPH: 3, Kind.LINES: 3}
 
 
@@ -46,6 +48,7 @@ class ActionForm(forms.Form):
                 self.fields[field.name].initial = step_key
             elif field.initial_from:
                 self.fields[field.name].initial = getattr(dossier, field.initial_from)
+        refuse_long_input(self)
 
 
 def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.Field:
@@ -67,9 +70,13 @@ def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.F
     if field.kind == Kind.USER:
         assert field.role is not None
         people = access.holders(field.role, dossier.agency)
-        return forms.ModelChoiceField(queryset=people, **common)
+        return forms.ModelChoiceField(
+            queryset=people, empty_label=_("— Chọn người —"), **common
+        )
     if field.kind == Kind.UNIT:
-        return forms.ModelChoiceField(queryset=_other_agencies(dossier), **common)
+        return forms.ModelChoiceField(
+            queryset=_other_agencies(dossier), empty_label=_("— Chọn đơn vị —"), **common
+        )
     return forms.CharField(widget=forms.HiddenInput, **common)  # Kind.STEP
 
 
