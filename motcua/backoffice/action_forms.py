@@ -70,9 +70,7 @@ def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.F
     if field.kind == Kind.USER:
         assert field.role is not None
         people = access.holders(field.role, dossier.agency)
-        return forms.ModelChoiceField(
-            queryset=people, empty_label=_("— Chọn người —"), **common
-        )
+        return forms.ModelChoiceField(queryset=people, empty_label=_("— Chọn người —"), **common)
     if field.kind == Kind.UNIT:
         return forms.ModelChoiceField(
             queryset=_other_agencies(dossier), empty_label=_("— Chọn đơn vị —"), **common

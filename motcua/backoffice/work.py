@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import access
-from motcua.accounts.models import Role, User
+from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
@@ -28,6 +28,7 @@ from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.states import Status
 
+from . import feedback
 from .action_forms import form_for, run_action
 
 PAGE_SIZE = 50
@@ -167,7 +168,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     try:
-        run_action(action, dossier=dossier, by=request.user, data=request.POST)
+        done = run_action(action, dossier=dossier, by=request.user, data=request.POST)
     except MotcuaError as error:
         fresh = _staff_dossier(request, code)
         return _render_desk(
@@ -177,6 +178,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             failed_action=action,
             status=409 if error.http_status == 409 else 422,
         )
+    feedback.after_action(request, action, done)
     return redirect("backoffice:dossier", code=code)
 
 
@@ -184,9 +186,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def agencies(request: HttpRequest) -> HttpResponse:
     """The centre's view: which agencies hold dossiers, how many overdue, how late they return
     results — the complaint that departments return results late, made visible."""
-    centres = access.units_where(
-        request.user, Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR
-    )
+    centres = access.units_where(request.user, *access.PAGE_ROLES["agencies"])
     if not centres.exists():
         raise PermissionDenied
     chosen = centres.filter(code=request.GET.get("don-vi", "")).first() or centres.first()

@@ -20,3 +20,8 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler400 = "motcua.config.error_pages.bad_request"
+handler403 = "motcua.config.error_pages.permission_denied"
+handler404 = "motcua.config.error_pages.page_not_found"
+handler500 = "motcua.config.error_pages.server_error"

@@ -21,9 +21,9 @@ from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
+from motcua.core import identity
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core import identity
 from motcua.core.text import clean_text
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
