@@ -8,14 +8,15 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from motcua.core.clock import local
 from motcua.dossiers import work
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import ACTIONS
-from motcua.workflow.explain import format_instant
+from motcua.workflow.explain import Lang, format_instant
 from motcua.workflow.states import TERMINAL, Status
 
 
-def _lang() -> str:
+def _lang() -> Lang:
     return "en" if (get_language() or "").startswith("en") else "vi"
 
 
@@ -27,7 +28,7 @@ def after_intake(request: HttpRequest, dossier: Dossier) -> None:
             "Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả lúc %(due)s. "
             "Tiếp theo: in giấy tiếp nhận và hẹn trả, giao cho người nộp."
         )
-        % {"code": dossier.code, "due": format_instant(dossier.due_at, _lang())},
+        % {"code": dossier.code, "due": format_instant(local(dossier.due_at), _lang())},
     )
 
 

@@ -490,11 +490,14 @@ def deliver_result(
     via: ReturnChannel | str,
     postal_item: str = "",
     recipient: str = "",
+    recipient_id_number: str = "",
     at: datetime | None = None,
 ) -> Dossier:
-    """Trả kết quả: at the counter, by public post, or online."""
+    """Trả kết quả: at the counter, by public post, or online; who received it (their name
+    and identity number, checked by `core.identity`) goes into the event."""
     if via not in ReturnChannel.values:
         raise ValidationFailed("Hình thức trả kết quả không hợp lệ.", code="unknown_channel")
+    id_number = identity.normalize_id_number(recipient_id_number)
     with _transition(dossier, "deliver", by, at=at) as (locked, moment):
         locked.delivered_at = moment
         locked.delivered_via = ReturnChannel(via)
@@ -508,6 +511,7 @@ def deliver_result(
                 "via": str(via),
                 "postal_item": clean_text(postal_item),
                 "recipient": clean_text(recipient),
+                "recipient_id_number": id_number,
             },
         )
     return locked
