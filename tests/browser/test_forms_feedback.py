@@ -84,6 +84,8 @@ def test_an_action_confirms_what_happened_and_what_is_next(screen, counter_offic
     expect(message).to_contain_text("Đã thực hiện:")
     expect(message).to_contain_text("Tiếp theo:")
     expect(page.get_by_test_id("timeline")).to_contain_text(dossier.agency.name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[name][0], "the desk must not scroll sideways"
     assert axe_violations(page) == []
     screenshot(page, f"action-confirmed-{name}")
 
