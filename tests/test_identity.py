@@ -11,7 +11,14 @@ from motcua.core.errors import ValidationFailed
 
 @pytest.mark.parametrize(
     "typed",
-    ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "(091) 2345678"],
+    [
+        "0912345678",
+        "0912 345 678",
+        "0912.345.678",
+        "+84 912 345 678",
+        "84912345678",
+        "(091) 2345678",
+    ],
 )
 def test_a_vietnamese_mobile_number_is_stored_as_its_national_digits(typed) -> None:
     assert identity.normalize_phone(typed) == "0912345678"

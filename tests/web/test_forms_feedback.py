@@ -71,9 +71,7 @@ def test_every_bad_field_is_named_next_to_it_and_summarised(counter_officer, pro
 def test_no_field_cuts_what_is_typed_and_no_dashes_are_offered(counter_officer) -> None:
     version = version_of("3.000333")
     page = (
-        as_user(counter_officer)
-        .get("/quay/tiep-nhan/", {"version": version.pk})
-        .content.decode()
+        as_user(counter_officer).get("/quay/tiep-nhan/", {"version": version.pk}).content.decode()
     )
     assert "maxlength" not in page
     assert "---------" not in page
