@@ -214,3 +214,12 @@ def test_a_finished_dossier_says_when_and_how_it_ended_and_who_received_it(
     assert 'data-testid="left"' not in page
     assert "người nhận: Nguyễn Văn An 001099012345" in page
     assert "→ " + dossier.agency.name in page  # the transfer names the agency, not its code
+
+
+def test_a_server_error_is_a_page_of_ours_and_json_under_api(rf) -> None:
+    from motcua.config import error_pages
+
+    page = error_pages.server_error(rf.get("/quay/"))
+    assert page.status_code == 500 and 'data-testid="way-back"' in page.content.decode()
+    answer = error_pages.server_error(rf.get("/api/v1/dossiers"))
+    assert answer.status_code == 500 and json.loads(answer.content)["code"] == "server_error"
