@@ -20,7 +20,8 @@ holds at every unit under it (a unit's `path` is a prefix of theirs). On that:
   provinces and their receiving points (`published_units`).
 - **Documents** follow their dossier (`may_open_document`).
 - **Role-bound pages** (the counter's intake, the agencies' debts, the tracking book, the
-  director's overview) ask `units_where` / `holds_anywhere`; without the role they answer 403.
+  director's overview) ask `units_where` / `holds_anywhere` with their roles (`PAGE_ROLES`);
+  without the role they answer 403. The menu shows the pages `pages_for` lists, no other.
 """
 
 from __future__ import annotations
@@ -289,3 +290,31 @@ def published_units() -> list[Unit]:
         kind__in=RECEIVING_KINDS, is_active=True
     )
     return list(Unit.objects.filter(Q(pk__in=[r.pk for r in roots]) | Q(pk__in=centres)))
+
+
+# --- pages --------------------------------------------------------------------------------
+
+# The roles that open each role-bound page of the back office, at any of their units.
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "agencies": (Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR),
+    "tracking_book": (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR),
+}
+
+
+def pages_for(who: Who) -> frozenset[str]:
+    """The back-office pages `who` may open, by URL name (the menu shows these, no other):
+    the inbox for anyone signed in; the reports for staff of any role (`reportable_units`);
+    the intake for a counter officer of an active unit (`counter_units`); the role-bound
+    pages for their roles (`PAGE_ROLES`); the administration for staff accounts."""
+    found = grants(who)
+    if found.user_id is None:
+        return frozenset()
+    pages = {"inbox"}
+    if found.held or found.superuser:
+        pages.add("dashboard")
+    pages |= {page for page, roles in PAGE_ROLES.items() if found.paths(*roles)}
+    if found.paths(Role.COUNTER_OFFICER) and counter_units(found).exists():
+        pages.add("intake")
+    if isinstance(who, User) and who.is_staff:
+        pages.add("admin")
+    return frozenset(pages)

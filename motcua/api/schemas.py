@@ -263,6 +263,11 @@ class ClockOut(Schema):
     total_minutes: int
     running: bool
     overdue: bool
+    in_words: str = Field(
+        description="What is left or how late (running), or when it ended and whether early, "
+        "on time or late (ended), in working days and hours (Vietnamese)."
+    )
+    in_words_en: str = Field(description="The same in English.")
 
 
 class StepOut(Schema):
@@ -397,6 +402,11 @@ def _local(moment: datetime | None) -> datetime | None:
     return local(moment) if moment is not None else None
 
 
+def _in_words(dossier: Dossier, moment: datetime, lang: str, reading: Any) -> str:
+    words = derived.in_words(dossier, moment, lang, measured=reading)
+    return words.finish or words.left
+
+
 def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
     """The whole dossier as the staff see it: data, clock, steps and timeline."""
     moment = now()
@@ -451,6 +461,8 @@ def dossier_out(dossier: Dossier, *, allowed_actions: list[str]) -> DossierOut:
             total_minutes=reading.total,
             running=reading.running,
             overdue=reading.overdue,
+            in_words=_in_words(dossier, moment, "vi", reading),
+            in_words_en=_in_words(dossier, moment, "en", reading),
         ),
         fees=_fees(dossier),
         steps=[

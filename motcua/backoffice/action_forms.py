@@ -17,12 +17,17 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts import access
 from motcua.catalog.models import Unit, UnitKind
+from motcua.core import identity
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import ACTIONS, Action, Field, Kind
 
+from .forms import refuse_long_input
+
 ROWS = {Kind.PARAGRAPH: 3, Kind.LINES: 3}
+# Fields of action records holding a number `core.identity` checks.
+IDENTITY_CHECKS = {"recipient_id_number": identity.normalize_id_number}
 
 
 class ActionForm(forms.Form):
@@ -46,6 +51,19 @@ class ActionForm(forms.Form):
                 self.fields[field.name].initial = step_key
             elif field.initial_from:
                 self.fields[field.name].initial = getattr(dossier, field.initial_from)
+        refuse_long_input(self)
+
+    def clean(self) -> dict[str, Any]:
+        """Numbers people type are checked where they are typed, by the same rules as the
+        domain's (`core.identity`), so the error shows next to its field."""
+        data = super().clean() or {}
+        for name, normalize in IDENTITY_CHECKS.items():
+            if data.get(name):
+                try:
+                    data[name] = normalize(data[name])
+                except ValidationFailed as failure:
+                    self.add_error(name, _(failure.message))
+        return data
 
 
 def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.Field:
@@ -67,9 +85,11 @@ def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.F
     if field.kind == Kind.USER:
         assert field.role is not None
         people = access.holders(field.role, dossier.agency)
-        return forms.ModelChoiceField(queryset=people, **common)
+        return forms.ModelChoiceField(queryset=people, empty_label=_("— Chọn người —"), **common)
     if field.kind == Kind.UNIT:
-        return forms.ModelChoiceField(queryset=_other_agencies(dossier), **common)
+        return forms.ModelChoiceField(
+            queryset=_other_agencies(dossier), empty_label=_("— Chọn đơn vị —"), **common
+        )
     return forms.CharField(widget=forms.HiddenInput, **common)  # Kind.STEP
 
 

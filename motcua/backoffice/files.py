@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import access
-from motcua.accounts.models import Role
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import vn_number
@@ -53,7 +52,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _staff_dossier(request, code)
     uploaded = request.FILES.get("file")
     if uploaded is None:
-        messages.error(request, "Chưa chọn tệp để tải lên.")
+        messages.error(request, _("Chưa chọn tệp để tải lên."))
         return redirect("backoffice:dossier", code=code)
     try:
         add_document(
@@ -66,7 +65,9 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     except MotcuaError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Đã tải tài liệu lên.")
+        messages.success(
+            request, _("Đã tải tài liệu lên. Tài liệu có trong mục «Tài liệu» của hồ sơ.")
+        )
     return redirect("backoffice:dossier", code=code)
 
 
@@ -89,9 +90,7 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
 @login_required
 def tracking_book(request: HttpRequest) -> HttpResponse:
     """Form 07 for a period, for the units where the user works at the counter or directs."""
-    units = access.units_where(
-        request.user, Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR
-    )
+    units = access.units_where(request.user, *access.PAGE_ROLES["tracking_book"])
     if not units.exists():
         raise PermissionDenied
     today = local(now()).date()

@@ -11,20 +11,43 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ProcedureVersion, Unit
+from motcua.core import identity
+from motcua.core.errors import ValidationFailed
 from motcua.core.text import (
     TextTooLong,
     clean_lower,
     clean_text,
     clean_upper,
     column_length,
-    digits_only,
     fitted,
 )
 from motcua.dossiers.models import Channel, Dossier, ReturnChannel
 
+TOO_LONG = _("Dài quá: tối đa %(limit_value)d ký tự, đã nhập %(show_value)d.")
+
+
+def refuse_long_input(form: forms.Form) -> None:
+    """Let people type past a field's limit and be told, rather than have the browser cut
+    what they type without a word (the `maxlength` attribute): the limit stays checked on the
+    server, with a message saying how long is allowed."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("maxlength", None)
+        if isinstance(field, forms.CharField) and field.max_length is not None:
+            field.error_messages.setdefault("max_length", TOO_LONG)
+
+
+def checked(normalize: Any, value: str) -> str:
+    """`value` through one of `core.identity`'s checks, its refusal as the field's error."""
+    try:
+        return str(normalize(value))
+    except ValidationFailed as failure:
+        raise forms.ValidationError(_(failure.message), code=failure.code) from None
+
 
 class IntakeForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Nơi tiếp nhận"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Nơi tiếp nhận"), empty_label=None
+    )
     version = forms.ModelChoiceField(
         queryset=ProcedureVersion.objects.all(),
         widget=forms.HiddenInput,
@@ -33,12 +56,29 @@ class IntakeForm(forms.Form):
             "invalid_choice": _("Thủ tục không tồn tại."),
         },
     )
-    applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
-    applicant_id_number = forms.CharField(
-        label=_("Số CCCD / mã số thuế"), max_length=20, required=False
+    applicant_name = forms.CharField(
+        label=_("Họ và tên người nộp"),
+        max_length=200,
+        error_messages={"required": _("Cần nhập họ tên người nộp hồ sơ.")},
     )
-    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
-    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_id_number = forms.CharField(
+        label=_("Số CCCD / mã số thuế"),
+        max_length=20,
+        required=False,
+        help_text=_("CCCD 12 chữ số; CMND 9 chữ số; mã số thuế 10 chữ số; hộ chiếu."),
+    )
+    applicant_phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        help_text=_("Số Việt Nam, ví dụ 0912 345 678."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    applicant_email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ, ví dụ ten@vidu.vn.")},
+    )
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
     channel = forms.ChoiceField(
         label=_("Kênh nộp"),
@@ -81,6 +121,7 @@ class IntakeForm(forms.Form):
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+        refuse_long_input(self)
         if version is not None:
             components = self.fields["components"]
             assert isinstance(components, forms.MultipleChoiceField)
@@ -91,6 +132,12 @@ class IntakeForm(forms.Form):
             agency_field = self.fields["agency"]
             assert isinstance(agency_field, forms.ModelChoiceField)
             agency_field.queryset = agencies
+
+    def clean_applicant_phone(self) -> str:
+        return checked(identity.normalize_phone, self.cleaned_data["applicant_phone"])
+
+    def clean_applicant_id_number(self) -> str:
+        return checked(identity.normalize_id_number, self.cleaned_data["applicant_id_number"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -103,8 +150,6 @@ class IntakeForm(forms.Form):
         ):
             if name in data:
                 data[name] = self._fitted(name, data[name], normalise)
-        if "applicant_phone" in data:
-            data["applicant_phone"] = digits_only(data["applicant_phone"])
         handover = data.get("postal_handover_at")
         if handover is not None and handover.tzinfo is None:
             data["postal_handover_at"] = handover.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))

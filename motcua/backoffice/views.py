@@ -17,6 +17,7 @@ from motcua.core.text import clean_text, fold_accents
 from motcua.dossiers import actions, printing
 from motcua.dossiers.models import Dossier
 
+from . import feedback
 from .forms import IntakeForm
 from .work import _staff_dossier
 
@@ -71,6 +72,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         except MotcuaError as failure:
             error = failure
         else:
+            feedback.after_intake(request, dossier)
             return redirect("backoffice:dossier", code=dossier.code)
     fragment = request.headers.get("HX-Request") == "true" and request.method == "GET"
     template = "backoffice/_intake_details.html" if fragment else "backoffice/intake.html"

@@ -14,20 +14,24 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.accounts import access
-from motcua.accounts.models import Role, User
+from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
+from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
 from motcua.dossiers import actions, clock, derived, printing, selectors, work
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
+from motcua.workflow.explain import Lang, format_time_left
 from motcua.workflow.states import Status
 
+from . import feedback
 from .action_forms import form_for, run_action
 
 PAGE_SIZE = 50
@@ -92,18 +96,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _lang() -> Lang:
+    return "en" if (get_language() or "").startswith("en") else "vi"
+
+
 def _row(dossier: Dossier, moment: Any, calendars: dict[int, WorkingCalendar]) -> dict[str, Any]:
     unit = dossier.receiving_unit
     if unit.pk not in calendars:
         calendars[unit.pk] = calendar_for(unit)
     overdue = derived.is_overdue(dossier, at=moment)
+    calendar = calendars[unit.pk]
+    late = ""
+    if overdue:  # by how much, in working days and hours (`workflow.explain`)
+        left = derived.time_left(dossier, moment, calendar)
+        late = format_time_left(left, calendar.day_minutes, _lang())
     return {
         "dossier": dossier,
         "waiting": work.waiting_label(dossier, get_language()),
         "overdue": overdue,
+        "late": late,
         "paused": derived.is_paused(dossier, moment),
-        "due_soon": not overdue
-        and derived.has_little_time_left(dossier, moment, calendars[unit.pk]),
+        "due_soon": not overdue and derived.has_little_time_left(dossier, moment, calendar),
     }
 
 
@@ -130,8 +143,10 @@ def _render_desk(
         for key in access.open_steps_for(grants, dossier)
     }
     moment = now()
-    reading = derived.reading(dossier, moment)
+    calendar = calendar_for(dossier.receiving_unit)
+    reading = derived.reading(dossier, moment, calendar)
     deadline = clock.current_deadline(dossier)
+    words = derived.in_words(dossier, moment, get_language() or "vi", calendar, measured=reading)
     return render(
         request,
         "backoffice/desk.html",
@@ -139,13 +154,14 @@ def _render_desk(
             "dossier": dossier,
             "public": selectors.public_view(dossier),
             "private": selectors.private_view(dossier),
-            "events": dossier.events.select_related("actor").order_by("sequence"),
+            "events": _timeline(dossier),
             "steps": dossier.steps.select_related("unit", "completed_by").order_by(
                 "opened_at", "id"
             ),
             "documents": getattr(dossier, "documents", None)
             and dossier.documents.order_by("uploaded_at"),
             "reading": reading,
+            "words": words,
             "deadline": deadline,
             "explanation": deadline.lines(get_language() or "vi"),
             "paused_since": derived.paused_since(dossier, moment),
@@ -160,6 +176,43 @@ def _render_desk(
     )
 
 
+def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
+    """The dossier's events with what each says in words: units by their names (events record
+    their codes), who received the result, how and under which postal item."""
+    events = list(dossier.events.select_related("actor").order_by("sequence"))
+    codes = {
+        str(event.data[key])
+        for event in events
+        if isinstance(event.data, dict)
+        for key in UNIT_KEYS
+        if event.data.get(key)
+    }
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    return [{"event": event, "details": _details(event.data or {}, names)} for event in events]
+
+
+# Keys of an event's data that hold a unit's code.
+UNIT_KEYS = ("from", "to", "unit")
+
+
+def _details(data: dict[str, Any], names: dict[str, str]) -> list[str]:
+    details = []
+    if data.get("from"):
+        details.append(_("từ %(unit)s") % {"unit": names.get(data["from"], data["from"])})
+    for key in ("to", "unit"):
+        if data.get(key):
+            details.append(_("→ %(unit)s") % {"unit": names.get(data[key], data[key])})
+    if data.get("via"):
+        channel = ReturnChannel(data["via"]).label if data["via"] in ReturnChannel.values else ""
+        details.append(_("trả qua %(channel)s") % {"channel": channel or data["via"]})
+    if data.get("postal_item"):
+        details.append(_("số hiệu bưu gửi %(item)s") % {"item": data["postal_item"]})
+    if data.get("recipient") or data.get("recipient_id_number"):
+        who = " ".join(filter(None, [data.get("recipient"), data.get("recipient_id_number")]))
+        details.append(_("người nhận: %(who)s") % {"who": who})
+    return details
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
@@ -167,7 +220,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     try:
-        run_action(action, dossier=dossier, by=request.user, data=request.POST)
+        done = run_action(action, dossier=dossier, by=request.user, data=request.POST)
     except MotcuaError as error:
         fresh = _staff_dossier(request, code)
         return _render_desk(
@@ -177,6 +230,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             failed_action=action,
             status=409 if error.http_status == 409 else 422,
         )
+    feedback.after_action(request, action, done)
     return redirect("backoffice:dossier", code=code)
 
 
@@ -184,9 +238,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def agencies(request: HttpRequest) -> HttpResponse:
     """The centre's view: which agencies hold dossiers, how many overdue, how late they return
     results — the complaint that departments return results late, made visible."""
-    centres = access.units_where(
-        request.user, Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR
-    )
+    centres = access.units_where(request.user, *access.PAGE_ROLES["agencies"])
     if not centres.exists():
         raise PermissionDenied
     chosen = centres.filter(code=request.GET.get("don-vi", "")).first() or centres.first()

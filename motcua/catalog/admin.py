@@ -27,7 +27,9 @@ class UnitEventInline(admin.TabularInline):
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
-        queryset=Unit.objects.filter(is_active=True), label=_("Sáp nhập vào đơn vị")
+        queryset=Unit.objects.filter(is_active=True),
+        label=_("Sáp nhập vào đơn vị"),
+        empty_label=_("— Chọn đơn vị —"),
     )
     on = forms.DateField(
         label=_("Ngày sáp nhập có hiệu lực"),

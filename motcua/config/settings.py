@@ -57,6 +57,8 @@ AUDIT_KEY_ID, AUDIT_KEYS = _audit_keys()
 
 ALLOWED_HOSTS = env_list("MOTCUA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("MOTCUA_CSRF_TRUSTED_ORIGINS", [])
+# A refused CSRF check is a styled page in the user's language (JSON under /api/).
+CSRF_FAILURE_VIEW = "motcua.config.error_pages.csrf_failure"
 # Absolute base URL printed in QR codes on official papers (the public lookup page).
 PUBLIC_BASE_URL = env_str("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "motcua.accounts.context_processors.pages",
             ],
         },
     },

@@ -21,8 +21,8 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
-# Under /api/, Django's own error answers are the API's JSON errors too (motcua/api/fallbacks.py).
-handler400 = "motcua.api.fallbacks.bad_request"
-handler403 = "motcua.api.fallbacks.permission_denied"
-handler404 = "motcua.api.fallbacks.page_not_found"
-handler500 = "motcua.api.fallbacks.server_error"
+# Styled pages in the user's language; under /api/ the API's JSON errors (motcua/api/fallbacks.py).
+handler400 = "motcua.config.error_pages.bad_request"
+handler403 = "motcua.config.error_pages.permission_denied"
+handler404 = "motcua.config.error_pages.page_not_found"
+handler500 = "motcua.config.error_pages.server_error"

@@ -21,17 +21,10 @@ from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
+from motcua.core import identity
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core.text import (
-    clean_lower,
-    clean_text,
-    clean_upper,
-    column_length,
-    digits_only,
-    fitted,
-    is_email,
-)
+from motcua.core.text import clean_lower, clean_text, clean_upper, column_length, fitted, is_email
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
@@ -81,14 +74,17 @@ class Applicant:
     id_number: str = ""
 
     def cleaned(self) -> Applicant:
-        """As stored: normalised, and each text no longer than its column once normalised
-        (TextTooLong names the field, e.g. `applicant.name`)."""
+        """As stored: normalised, each text no longer than its column once normalised
+        (TextTooLong names the field, e.g. `applicant.name`), and a phone or identity number
+        of the wrong shape refused (`core.identity`, shared with the intake form)."""
         return Applicant(
             name=_fitted(self.name, "name"),
-            phone=digits_only(self.phone),
+            phone=identity.normalize_phone(self.phone),
             email=_fitted(self.email, "email", clean_lower),
             address=_fitted(self.address, "address"),
-            id_number=_fitted(self.id_number, "id_number", clean_upper),
+            id_number=identity.normalize_id_number(
+                _fitted(self.id_number, "id_number", clean_upper)
+            ),
         )
 
 
@@ -303,8 +299,6 @@ def _checked_components(
 def _check_applicant(applicant: Applicant, *, sets_count: int) -> None:
     if not applicant.name:
         raise ValidationFailed("Cần nhập họ tên người nộp hồ sơ.", code="applicant_name_required")
-    if applicant.phone and not 9 <= len(applicant.phone) <= 11:
-        raise ValidationFailed("Số điện thoại không hợp lệ.", code="invalid_phone")
     if applicant.email and not is_email(applicant.email):
         raise ValidationFailed(
             "Địa chỉ thư điện tử không hợp lệ.", code="invalid_email", field="applicant.email"
@@ -512,11 +506,14 @@ def deliver_result(
     via: ReturnChannel | str,
     postal_item: str = "",
     recipient: str = "",
+    recipient_id_number: str = "",
     at: datetime | None = None,
 ) -> Dossier:
-    """Trả kết quả: at the counter, by public post, or online."""
+    """Trả kết quả: at the counter, by public post, or online; who received it (their name
+    and identity number, checked by `core.identity`) goes into the event."""
     if via not in ReturnChannel.values:
         raise ValidationFailed("Hình thức trả kết quả không hợp lệ.", code="unknown_channel")
+    id_number = identity.normalize_id_number(recipient_id_number)
     with _transition(dossier, "deliver", by, at=at) as (locked, moment):
         locked.delivered_at = moment
         locked.delivered_via = ReturnChannel(via)
@@ -530,6 +527,7 @@ def deliver_result(
                 "via": str(via),
                 "postal_item": clean_text(postal_item),
                 "recipient": clean_text(recipient),
+                "recipient_id_number": id_number,
             },
         )
     return locked

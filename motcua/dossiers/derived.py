@@ -28,7 +28,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from motcua.calendars.services import calendar_for
 from motcua.core.clock import local, site_zone
 from motcua.dossiers.models import Dossier, SupplementPause
-from motcua.workflow import deadlines
+from motcua.workflow import deadlines, explain
 from motcua.workflow.calendar import WorkingCalendar
 
 # The working time of one calendar and the receiving units it applies to (SQL twins that
@@ -294,4 +294,44 @@ def reading(
         total=total,
         running=is_running(dossier, at),
         overdue=is_overdue(dossier, at=at),
+    )
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    """The clock as people read it, in one language (`workflow.explain` formats each): time
+    used and paused in working days and hours, what is left or how late a running dossier
+    is (`left`, empty once ended), and when an ended one ended against its due (`finish`,
+    empty while it runs)."""
+
+    used: str
+    paused: str
+    left: str
+    finish: str
+
+
+def in_words(
+    dossier: Dossier,
+    at: datetime,
+    lang: str,
+    calendar: WorkingCalendar | None = None,
+    *,
+    measured: ClockReading | None = None,
+) -> ClockWords:
+    """`reading` in words for the desk, the inbox and the API."""
+    calendar = calendar or calendar_for(dossier.receiving_unit)
+    measured = measured or reading(dossier, at, calendar)
+    language: explain.Lang = "en" if lang.startswith("en") else "vi"
+    day = calendar.day_minutes
+    ended = has_ended(dossier, at)
+    finish = ""
+    if ended and dossier.ended_at is not None:
+        finish = explain.format_finish(
+            local(dossier.ended_at), local(dossier.due_at), measured.left, day, language
+        )
+    return ClockWords(
+        used=explain.format_working_time(measured.used, day, language),
+        paused=explain.format_working_time(measured.paused, day, language),
+        left="" if ended else explain.format_time_left(measured.left, day, language),
+        finish=finish,
     )

@@ -330,6 +330,12 @@ _DECLARED = (
             VIA,
             _text("postal_item", "Số hiệu bưu gửi", "Postal item number", max_length=100),
             _text("recipient", "Người nhận", "Recipient", max_length=200),
+            _text(
+                "recipient_id_number",
+                "Số CCCD / giấy tờ của người nhận",
+                "Recipient's identity number",
+                max_length=20,
+            ),
         ),
         endpoint="deliver",
         replays=True,

@@ -100,6 +100,70 @@ def format_span(minutes: int, lang: Lang) -> str:
     return " ".join(part for part in parts if part) or ("0 phút" if lang == "vi" else "0 minutes")
 
 
+def format_working_time(minutes: int, day_minutes: int, lang: Lang) -> str:
+    """A length of working time in working days (of `day_minutes` each) and hours, as people
+    count it: 7800 minutes of 480-minute days → "16 ngày 2 giờ làm việc" / "16 days 2 hours
+    of working time". Minutes appear only when there is less than a day."""
+    days, rest = divmod(abs(minutes), day_minutes) if day_minutes > 0 else (0, abs(minutes))
+    hours, mins = divmod(rest, 60)
+    if days:
+        mins = 0
+    counted = [(days, "day", "ngày"), (hours, "hour", "giờ"), (mins, "minute", "phút")]
+    if lang == "vi":
+        words = " ".join(f"{count} {noun}" for count, _, noun in counted if count)
+        return f"{words or '0 giờ'} làm việc"
+    words = " ".join(_plural(count, noun) for count, noun, _ in counted if count)
+    return f"{words or '0 hours'} of working time"
+
+
+def format_time_left(left: int, day_minutes: int, lang: Lang) -> str:
+    """What is left before the due (`left` working minutes, negative once past it):
+    "Còn 3 ngày 2 giờ làm việc" / "Quá hạn 2 ngày 3 giờ làm việc"."""
+    span = format_working_time(left, day_minutes, lang)
+    if left >= 0:
+        return f"Còn {span}" if lang == "vi" else f"{span[0].upper()}{span[1:]} left"
+    return f"Quá hạn {span}" if lang == "vi" else f"Overdue by {span}"
+
+
+class Finish(StrEnum):
+    """How an ended dossier's processing ended against its due."""
+
+    EARLY = "early"  # at least an hour of working time before the due
+    ON_TIME = "on_time"  # by the due, with less than an hour to spare
+    LATE = "late"  # after the due instant
+
+
+def finish_of(ended_at: datetime, due_at: datetime, margin: int) -> Finish:
+    """`margin`: working minutes from the end to the due (negative when late)."""
+    if ended_at > due_at:
+        return Finish.LATE
+    return Finish.EARLY if margin >= 60 else Finish.ON_TIME
+
+
+def format_finish(
+    ended_at: datetime, due_at: datetime, margin: int, day_minutes: int, lang: Lang
+) -> str:
+    """When an ended dossier ended and how that stands against its due: "Kết thúc lúc 10:00
+    thứ Hai 28/04/2025, sớm hơn hẹn 2 ngày 1 giờ làm việc" / "…, đúng hạn" / "…, trễ hạn 3 giờ
+    làm việc"."""
+    finish = finish_of(ended_at, due_at, margin)
+    at = format_instant(ended_at, lang)
+    span = format_working_time(margin, day_minutes, lang)
+    if lang == "vi":
+        verdict = {
+            Finish.EARLY: f"sớm hơn hẹn {span}",
+            Finish.ON_TIME: "đúng hạn",
+            Finish.LATE: f"trễ hạn {span}" if margin else "trễ hạn",
+        }[finish]
+        return f"Kết thúc lúc {at}, {verdict}"
+    verdict = {
+        Finish.EARLY: f"early by {span}",
+        Finish.ON_TIME: "on time",
+        Finish.LATE: f"late by {span}" if margin else "late",
+    }[finish]
+    return f"Ended at {at}, {verdict}"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 

@@ -73,11 +73,11 @@ def test_an_action_text_that_grows_is_refused(counter_officer) -> None:
 
 
 def test_texts_at_the_limit_once_normalised_are_received(counter_officer) -> None:
-    body = intake(applicant={"name": QA * 100, "id_number": "ß" * 10})
+    body = intake(applicant={"name": QA * 100, "id_number": "b1234567"})
     response = post(as_system(counter_officer), BASE, body)
     assert response.status_code == 201, response.content
     assert len(response.json()["applicant"]["name"]) == 200
-    assert response.json()["applicant"]["id_number"] == "SS" * 10
+    assert response.json()["applicant"]["id_number"] == "B1234567"
 
 
 @pytest.mark.parametrize("email", ["not an email", "a@b", "an@@example.vn", "a b@example.vn"])

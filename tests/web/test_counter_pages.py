@@ -90,7 +90,7 @@ def test_an_incomplete_form_says_what_is_missing_and_writes_nothing(
     assert response.status_code == 422
     page = response.content.decode()
     assert "This field is required" not in page  # Vietnamese messages
-    assert "Trường này là bắt buộc" in page or "bắt buộc" in page
+    assert "Cần nhập họ tên người nộp hồ sơ" in page
     assert not Dossier.objects.exists()
 
 

@@ -1,6 +1,6 @@
 from django import template
 
-from motcua.core import text
+from motcua.core import identity, text
 
 register = template.Library()
 
@@ -16,3 +16,9 @@ def vnd(amount: object) -> str:
 
 
 register.filter("vn_number", text.vn_number)
+
+
+@register.filter
+def phone(stored: object) -> str:
+    """A stored phone number grouped for reading ("0912 345 678")."""
+    return identity.display_phone(str(stored or ""))

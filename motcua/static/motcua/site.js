@@ -15,7 +15,15 @@
   document.addEventListener("change", function (event) {
     if (event.target.name === "channel" || event.target.name === "return_channel") { syncPostal(document); }
   });
-  document.addEventListener("DOMContentLoaded", function () { syncPostal(document); });
+  // After a refused form, put the cursor on the first field to correct (each one is marked
+  // aria-invalid and described by its message; the summary above lists them all).
+  function focusFirstError(root) {
+    var field = root.querySelector("[aria-invalid=true]");
+    var summary = root.querySelector(".error-summary");
+    var target = field || summary;
+    if (target) { target.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { syncPostal(document); focusFirstError(document); });
   document.addEventListener("htmx:afterSettle", function () { syncPostal(document); });
   // Alt+T jumps to the procedure search at the counter.
   document.addEventListener("keydown", function (event) {
