@@ -41,11 +41,9 @@ def matching(query: str) -> Q:
     phones = phone_forms(query)
     if phones:
         found |= Q(applicant_phone__in=phones)
-    words = [word for word in fold_accents(query).split() if not any(ch.isdigit() for ch in word)][:MAX_WORDS]
+    words = [word for word in fold_accents(query).split() if not _has_digit(word)][:MAX_WORDS]
     if words:
-        found |= reduce(
-            operator.and_, (Q(applicant_name_folded__contains=word) for word in words)
-        )
+        found |= reduce(operator.and_, (Q(applicant_name_folded__contains=word) for word in words))
     return found
 
 
@@ -76,6 +74,9 @@ def find(who: access.Who, query: str, *, limit: int = LIMIT) -> list[Dossier]:
     return list(found[:limit])
 
 
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
 def _compact(query: str) -> str:
     return clean_text(query).replace(" ", "")
-
