@@ -98,6 +98,7 @@ class Sheet:
     fee_note: str
     receiving_points: list[Unit]
     result: str
+    portal_url: str  # the procedure's page on the national portal, if the catalogue gives one
 
     @property
     def online(self) -> bool:
@@ -113,7 +114,13 @@ def sheet(version: ProcedureVersion) -> Sheet:
         fee_note=str(extra.get("fee_note") or ""),
         receiving_points=receiving_points(version),
         result=str(extra.get("result") or ""),
+        portal_url=_portal_url(extra.get("dvcqg_url")),
     )
+
+
+def _portal_url(value: object) -> str:
+    text = str(value or "")
+    return text if text.startswith("https://") else ""
 
 
 def channels(version: ProcedureVersion) -> list[Channel]:
