@@ -120,3 +120,19 @@ def test_postgresql_answers_each_word_from_a_trigram_index() -> None:
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'procedure_name_folded_trgm'"
         )
         assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_the_catalogue_is_in_english(catalogue) -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    listed = client.get("/thu-tuc/", {"q": "thuong tru"}).content.decode()
+    assert "Find a procedure" in listed and "Administrative procedures" in listed
+    sheet = client.get(f"/thu-tuc/{RESIDENCE}/").content.decode()
+    for english in (
+        "Documents to bring",
+        "Where to submit",
+        "Way of submission",
+        "Print this page",
+    ):
+        assert english in sheet
+    assert "Giấy tờ cần nộp" not in sheet
