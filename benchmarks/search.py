@@ -179,9 +179,12 @@ def _dossier_search(username: str) -> Callable[[str], Any]:
     def run(query: str) -> Any:
         return search.find(user, query)
 
-    run.queryset = lambda query: (  # type: ignore[attr-defined]
+    run.queryset = lambda query: (
         access.visible_to(user).filter(search.matching(query)).order_by("-received_at", "-id")
-    )[: search.LIMIT]
+    )[
+          # type: ignore[attr-defined]
+        : search.LIMIT
+    ]
     return run
 
 

@@ -113,8 +113,9 @@ def test_the_header_links_the_catalogue(catalogue) -> None:
     assert 'href="/thu-tuc/"' in page and 'href="/thong-ke/"' in page
 
 
-@pytest.mark.skipif("not on_postgres()")
 def test_postgresql_answers_each_word_from_a_trigram_index() -> None:
+    if not on_postgres():
+        pytest.skip("PostgreSQL only: SQLite scans the folded column")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'procedure_name_folded_trgm'"
