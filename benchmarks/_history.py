@@ -717,7 +717,7 @@ PATH_SEQS = """(SELECT path,
 
 
 def _insert_dossiers(cursor: Any) -> None:
-    from motcua.core.text import fold_accents
+    from motcua.core.text import fold_accents, search_key
 
     def name_of(family: list[str], middle: list[str], given: list[str]) -> str:
         return (
@@ -727,8 +727,11 @@ def _insert_dossiers(cursor: Any) -> None:
         )
 
     name = name_of(FAMILY, MIDDLE, GIVEN)
-    # the same draw from the folded names: the column the staff search reads
-    folded_name = name_of(*([fold_accents(word) for word in words] for words in NAME_PARTS))
+    # the same draw from the folded words: the search key the staff search reads
+    folded_name = "' ' || " + name_of(
+        *([fold_accents(word) for word in words] for words in NAME_PARTS)
+    )
+    assert search_key("Nguyễn Văn An") == " " + fold_accents("Nguyễn Văn An")
     address = (
         f"'Số ' || (1 + g.n % 199) || ' đường ' || (ARRAY{STREETS})[1 + (g.n % "
         f"{len(STREETS)})] || ', ' || (ARRAY{PLACES})[1 + ((g.n / 3) % {len(PLACES)})] "

@@ -4,9 +4,9 @@ needs to know before coming (documents, fees, time limit per channel, where to s
 
 The version in force is `in_force_on` (catalog/models.py); a procedure with several versions in
 force on the day shows its latest. Searching folds the query like the stored `name_folded`
-(core/text.py `fold_accents`) and asks every word to appear in the name or the code: the same
-SQL on both databases; on PostgreSQL a trigram index (migration 0005) answers each
-`LIKE '%word%'`. Shorter names first: the closer match to the words typed."""
+(core/text.py `search_words`) and asks every word typed to start a word of the name, or to be
+part of the code: the same SQL on both databases; on PostgreSQL a trigram index (migration
+0005) answers each `LIKE '% word%'`. Shorter names first: the closer match to the words typed."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from motcua.catalog.models import (
     UnitKind,
     in_force_on,
 )
-from motcua.core.text import fold_accents
+from motcua.core.text import search_words
 
 MAX_WORDS = 12  # a pasted paragraph is cut to its first words, not turned into 200 LIKEs
 
@@ -42,20 +42,18 @@ def versions_in_force(day: date) -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.filter(in_force_on(day)).exclude(Exists(newer))
 
 
-def search_words(query: str) -> list[str]:
-    """The words of `query`, folded ("Đăng  ký" → ["dang", "ky"]), at most MAX_WORDS."""
-    return fold_accents(query).split()[:MAX_WORDS]
-
-
 def matching(query: str) -> Q:
-    """Versions whose folded name or code contains every word of `query`, in any order."""
-    words = search_words(query)
+    """Versions with every word of `query`, in any order, at the start of a word of their
+    folded name or anywhere in their code ("ky dang" finds "Đăng ký", "004222" "1.004222")."""
+    words = search_words(query)[:MAX_WORDS]
     if not words:
         return Q()
-    return reduce(
-        operator.and_,
-        (Q(name_folded__contains=word) | Q(procedure__code__icontains=word) for word in words),
-    )
+    return reduce(operator.and_, (_word(word) for word in words))
+
+
+def _word(word: str) -> Q:
+    starts = Q(name_folded__startswith=word) | Q(name_folded__contains=f" {word}")
+    return starts | Q(procedure__code__icontains=word)
 
 
 def search(query: str, *, day: date) -> QuerySet[ProcedureVersion]:

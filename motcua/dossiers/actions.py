@@ -23,7 +23,7 @@ from motcua.calendars.services import calendar_for
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core.text import clean_text, digits_only, fold_accents
+from motcua.core.text import clean_text, digits_only, search_key
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
@@ -140,7 +140,7 @@ def receive_dossier(
             status=Status.RECEIVED,
             five_on_spot=version.five_on_spot,
             applicant_name=applicant.name,
-            applicant_name_folded=fold_accents(applicant.name),
+            applicant_name_folded=search_key(applicant.name),
             applicant_phone=applicant.phone,
             applicant_email=applicant.email,
             applicant_address=applicant.address,

@@ -82,8 +82,8 @@ class Dossier(models.Model):
     five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
 
     applicant_name = models.CharField(_("người nộp"), max_length=200)
-    # The name folded for search without accents (core/text.py `fold_accents`): written with
-    # the name by `dossiers/actions.py`, searched by `dossiers/search.py`.
+    # The name's search key, folded without accents (core/text.py `search_key`: " nguyen van
+    # an"): written with the name by `dossiers/actions.py`, read by `dossiers/search.py`.
     applicant_name_folded = models.CharField(max_length=200, blank=True, editable=False)
     applicant_id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)

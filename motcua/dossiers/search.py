@@ -5,8 +5,9 @@ finds open and finished dossiers alike, among those the person may see
 
 How each kind is matched, and the index that answers it (migration 0014):
 - code: contains the text typed (upper-cased, spaces removed); PostgreSQL: trigram GIN index;
-- name: the folded name (`applicant_name_folded`, core/text.py `fold_accents`) contains every
-  word; PostgreSQL: trigram GIN index;
+- name: every word typed starts a word of the name (`applicant_name_folded`, the search key
+  " nguyen van an" of core/text.py: it holds " " + word); PostgreSQL: trigram GIN index, which
+  reads the space before a word as a word start, so even "an" narrows the search down;
 - phone: equal to the digits typed, in the national (0…) or international (84…) form; B-tree;
 - ID number: equal to the text typed; B-tree.
 The kinds are alternatives (OR): "0912345678" is tried as a phone, an ID and a code part."""
@@ -20,7 +21,7 @@ from functools import reduce
 from django.db.models import Q
 
 from motcua.accounts import access
-from motcua.core.text import clean_text, digits_only, fold_accents
+from motcua.core.text import clean_text, digits_only, search_words
 from motcua.dossiers.models import Dossier
 
 MIN_LENGTH = 3  # a trigram index needs three characters to narrow anything down
@@ -41,9 +42,11 @@ def matching(query: str) -> Q:
     phones = phone_forms(query)
     if phones:
         found |= Q(applicant_phone__in=phones)
-    words = [word for word in fold_accents(query).split() if not _has_digit(word)][:MAX_WORDS]
+    words = [word for word in search_words(query) if not _has_digit(word)][:MAX_WORDS]
     if words:
-        found |= reduce(operator.and_, (Q(applicant_name_folded__contains=word) for word in words))
+        found |= reduce(
+            operator.and_, (Q(applicant_name_folded__contains=f" {word}") for word in words)
+        )
     return found
 
 

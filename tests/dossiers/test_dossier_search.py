@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from motcua.accounts.models import Role
+from motcua.core.text import search_key
 from motcua.dossiers import search
 from motcua.dossiers.actions import Applicant
 from motcua.dossiers.models import Dossier
@@ -56,7 +57,7 @@ def names(who, query: str) -> list[str]:
 
 
 def test_the_folded_name_is_written_with_the_dossier(dossiers) -> None:
-    assert dossiers["an"].applicant_name_folded == "nguyen thi anh dao"
+    assert dossiers["an"].applicant_name_folded == " nguyen thi anh dao"
 
 
 @pytest.mark.parametrize("query", ["nguyen thi anh dao", "dao nguyen", "ÁNH  Đào", "anh dao"])
@@ -67,6 +68,12 @@ def test_name_without_accents_in_any_order(commune_officer, dossiers, query) -> 
 @pytest.mark.parametrize(
     "query", ["0912345678", "0912 345 678", "+84 912 345 678", "84912345678", "001234567890"]
 )
+def test_words_match_from_their_start(commune_officer, dossiers) -> None:
+    assert names(commune_officer, "tran b") == ["Trần Văn Bình"]
+    assert names(commune_officer, "inh") == []  # not the middle of "Bình"
+    assert search_key("Nguyễn Thị Ánh-Đào (chị)") == " nguyen thi anh dao chi"
+
+
 def test_phone_in_any_form_or_id_number(commune_officer, dossiers, query) -> None:
     assert names(commune_officer, query) == ["Nguyễn Thị Ánh Đào"]
 
@@ -101,8 +108,8 @@ def test_the_migration_fills_the_folded_names_in_batches(dossiers, monkeypatch) 
     Dossier.objects.update(applicant_name_folded="")
     migration.fill_folded_names(apps, SimpleNamespace(connection=connection))
     assert set(Dossier.objects.values_list("applicant_name_folded", flat=True)) == {
-        "nguyen thi anh dao",
-        "tran van binh",
+        " nguyen thi anh dao",
+        " tran van binh",
     }
 
 

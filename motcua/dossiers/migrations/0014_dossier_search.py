@@ -1,4 +1,5 @@
-"""Staff search of dossiers (dossiers/search.py): the applicant's name folded without accents,
+"""Staff search of dossiers (dossiers/search.py): the applicant's name folded without accents
+(core/text.py `search_key`),
 filled in batches for the dossiers already there, and the indexes the search reads: B-trees
 on the phone and the ID number (exact matches); on PostgreSQL, trigram (pg_trgm) GIN indexes on
 the code and the folded name, which answer `LIKE '%part%'` without reading the table.
@@ -9,7 +10,7 @@ one long transaction, and the trigram indexes are built CONCURRENTLY (writes go 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models, transaction
 
-from motcua.core.text import fold_accents
+from motcua.core.text import search_key
 
 BATCH = 5000
 TRIGRAM_INDEXES = {
@@ -32,7 +33,7 @@ def fill_folded_names(apps, schema_editor):
         if not rows:
             return
         with transaction.atomic(), schema_editor.connection.cursor() as cursor:
-            cursor.executemany(update, [(fold_accents(name), pk) for pk, name in rows])
+            cursor.executemany(update, [(search_key(name), pk) for pk, name in rows])
         last = rows[-1][0]
 
 
