@@ -4,7 +4,7 @@ needs to know before coming (documents, fees, time limit per channel, where to s
 
 The version in force is `in_force_on` (catalog/models.py); a procedure with several versions in
 force on the day shows its latest. Searching folds the query like the stored `name_folded`
-(core/text.py `search_words`) and asks every word typed to start a word of the name, or to be
+(core/text.py `search_key`) and asks every word typed to start a word of the name, or to be
 part of the code: the same SQL on both databases; on PostgreSQL a trigram index (migration
 0005) answers each `LIKE '% word%'`. Shorter names first: the closer match to the words typed."""
 
@@ -52,8 +52,7 @@ def matching(query: str) -> Q:
 
 
 def _word(word: str) -> Q:
-    starts = Q(name_folded__startswith=word) | Q(name_folded__contains=f" {word}")
-    return starts | Q(procedure__code__icontains=word)
+    return Q(name_folded__contains=f" {word}") | Q(procedure__code__icontains=word)
 
 
 def search(query: str, *, day: date) -> QuerySet[ProcedureVersion]:

@@ -84,7 +84,8 @@ class Dossier(models.Model):
     applicant_name = models.CharField(_("người nộp"), max_length=200)
     # The name's search key, folded without accents (core/text.py `search_key`: " nguyen van
     # an"): written with the name by `dossiers/actions.py`, read by `dossiers/search.py`.
-    applicant_name_folded = models.CharField(max_length=200, blank=True, editable=False)
+    # (longer than the name: the key adds a space before its first word)
+    applicant_name_folded = models.CharField(max_length=220, blank=True, editable=False)
     applicant_id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)

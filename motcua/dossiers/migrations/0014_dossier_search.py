@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="dossier",
             name="applicant_name_folded",
-            field=models.CharField(blank=True, editable=False, max_length=200),
+            field=models.CharField(blank=True, editable=False, max_length=220),
         ),
         migrations.RunPython(fill_folded_names, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
