@@ -109,6 +109,7 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "B�
 MIDDLE = ["Văn", "Thị", "Minh", "Quốc", "Thu", "Hoàng", "Đức", "Ngọc", "Thanh", "Hữu"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Em", "Giang", "Huy", "Khánh", "Long", "Mai", "Nam"]
 GIVEN += ["Oanh", "Phúc", "Quang", "Sơn", "Tâm", "Uyên", "Vân", "Xuân", "Yến", "Hà", "Lan"]
+NAME_PARTS = (FAMILY, MIDDLE, GIVEN)
 STREETS = ["Lê Lợi", "Trần Phú", "Nguyễn Huệ", "Hai Bà Trưng", "Quang Trung", "Lý Thường Kiệt"]
 PLACES = ["phường Bắc An", "xã Đông Hòa", "phường Nam Sơn", "xã Tây Hà", "phường Trung Tâm"]
 WEEKDAYS_VI = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
@@ -716,11 +717,21 @@ PATH_SEQS = """(SELECT path,
 
 
 def _insert_dossiers(cursor: Any) -> None:
-    name = (
-        f"(ARRAY{FAMILY})[1 + floor(g.u_name * {len(FAMILY)})::int] || ' ' || "
-        f"(ARRAY{MIDDLE})[1 + (g.n % {len(MIDDLE)})] || ' ' || "
-        f"(ARRAY{GIVEN})[1 + ((g.n / 7) % {len(GIVEN)})]"
+    from motcua.core.text import fold_accents, search_key
+
+    def name_of(family: list[str], middle: list[str], given: list[str]) -> str:
+        return (
+            f"(ARRAY{family})[1 + floor(g.u_name * {len(family)})::int] || ' ' || "
+            f"(ARRAY{middle})[1 + (g.n % {len(middle)})] || ' ' || "
+            f"(ARRAY{given})[1 + ((g.n / 7) % {len(given)})]"
+        )
+
+    name = name_of(FAMILY, MIDDLE, GIVEN)
+    # the same draw from the folded words: the search key the staff search reads
+    folded_name = "' ' || " + name_of(
+        *([fold_accents(word) for word in words] for words in NAME_PARTS)
     )
+    assert search_key("Nguyễn Văn An") == " " + fold_accents("Nguyễn Văn An")
     address = (
         f"'Số ' || (1 + g.n % 199) || ' đường ' || (ARRAY{STREETS})[1 + (g.n % "
         f"{len(STREETS)})] || ', ' || (ARRAY{PLACES})[1 + ((g.n / 3) % {len(PLACES)})] "
@@ -730,7 +741,8 @@ def _insert_dossiers(cursor: Any) -> None:
         f"""
         INSERT INTO dossiers_dossier (
             id, code, province_code, procedure_version_id, procedure_code, receiving_unit_id,
-            agency_id, channel, status, five_on_spot, applicant_name, applicant_id_number,
+            agency_id, channel, status, five_on_spot, applicant_name, applicant_name_folded,
+            applicant_id_number,
             applicant_phone, applicant_email, applicant_address, components, sets_count,
             return_channel, postal_address, duration_value, duration_unit, convention,
             pause_rule, received_at, clock_started_at, due_at, due_at_original, ended_at,
@@ -742,6 +754,7 @@ def _insert_dossiers(cursor: Any) -> None:
                m.province_code, m.version_id, m.procedure_code, m.unit_id, m.agency_id,
                m.channel, def.status, m.five_on_spot,
                {name},
+               {folded_name},
                CASE WHEN g.u_contact < 0.8
                     THEN '0' || (30000000000 + g.n::bigint * 7919 % 9999999999)::text
                     ELSE '' END,

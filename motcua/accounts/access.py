@@ -303,7 +303,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 
 def pages_for(who: Who) -> frozenset[str]:
     """The back-office pages `who` may open, by URL name (the menu shows these, no other):
-    the inbox for anyone signed in; the reports for staff of any role (`reportable_units`);
+    the inbox for anyone signed in; the reports and the dossier search for staff of any role
+    (`reportable_units`, `visible_to`);
     the intake for a counter officer of an active unit (`counter_units`); the role-bound
     pages for their roles (`PAGE_ROLES`); the administration for staff accounts."""
     found = grants(who)
@@ -311,7 +312,7 @@ def pages_for(who: Who) -> frozenset[str]:
         return frozenset()
     pages = {"inbox"}
     if found.held or found.superuser:
-        pages.add("dashboard")
+        pages |= {"dashboard", "dossier_search"}
     pages |= {page for page, roles in PAGE_ROLES.items() if found.paths(*roles)}
     if found.paths(Role.COUNTER_OFFICER) and counter_units(found).exists():
         pages.add("intake")

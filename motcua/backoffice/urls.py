@@ -6,6 +6,7 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("viec-can-lam/", work.inbox, name="inbox"),
+    path("tim-ho-so/", work.dossier_search, name="dossier_search"),
     path("co-quan/", work.agencies, name="agencies"),
     path("so-theo-doi/", files.tracking_book, name="tracking_book"),
     path("bao-cao/", dashboard.dashboard, name="dashboard"),

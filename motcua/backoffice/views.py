@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from motcua.accounts import access
+from motcua.catalog import published
 from motcua.catalog.models import ProcedureVersion, in_force_on
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
-from motcua.core.text import clean_text, fold_accents
+from motcua.core.text import clean_text
 from motcua.dossiers import actions, printing
 from motcua.dossiers.models import Dossier
 
@@ -36,17 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def procedure_search(request: HttpRequest) -> HttpResponse:
-    """htmx: procedures whose code or name matches, accents ignored ("dang ky" finds "Đăng ký")."""
-    query = clean_text(request.GET.get("q", ""))
+    """htmx: procedures in force whose code or name holds every word typed, accents ignored,
+    in any order ("ky dang" finds "Đăng ký"): the public catalogue's search."""
+    query = clean_text(request.GET.get("q", ""))[:200]
     results = ProcedureVersion.objects.none()
     if len(query) >= 2:
-        folded = fold_accents(query)
-        results = (
-            _versions_in_force()  # type: ignore[attr-defined]
-            .filter(Q(procedure__code__startswith=query) | Q(name_folded__contains=folded))
-            .select_related("procedure", "agency")
-            .order_by("procedure__code")[:SEARCH_LIMIT]
-        )
+        results = published.search(query, day=local(now()).date())[:SEARCH_LIMIT]
     return render(
         request, "backoffice/_procedure_results.html", {"results": results, "query": query}
     )

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from motcua.accounts import access
 from motcua.accounts.models import User
@@ -24,7 +24,7 @@ from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
-from motcua.dossiers import actions, clock, derived, printing, selectors, work
+from motcua.dossiers import actions, clock, derived, printing, search, selectors, work
 from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
@@ -256,3 +256,19 @@ def agencies(request: HttpRequest) -> HttpResponse:
             "debts": work.agency_debts(chosen, at=moment, since=moment - timedelta(days=days)),
         },
     )
+
+
+@login_required
+@require_safe
+def dossier_search(request: HttpRequest) -> HttpResponse:
+    """Find dossiers, open or finished, by any part of the code, the applicant's name (without
+    accents), phone or ID number, among those the user may see (`dossiers/search.py`)."""
+    query = clean_text(request.GET.get("q", ""))[:200]
+    found = search.find(request.user, query) if query else []
+    context = {
+        "query": query,
+        "dossiers": found,
+        "too_short": bool(query) and not search.is_searchable(query),
+        "limit": search.LIMIT,
+    }
+    return render(request, "backoffice/dossier_search.html", context)

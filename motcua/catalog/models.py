@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.fees import FeeDue, fee_for
 from motcua.core.errors import ValidationFailed
-from motcua.core.text import fold_accents
+from motcua.core.text import fold_accents, search_key
 
 UNIT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 IDENTITY_CODE_PATTERN = re.compile(r"^[A-Z0-9]+(\.[A-Z0-9]+)*$")
@@ -367,7 +367,9 @@ class ProcedureVersion(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
     name = models.CharField(_("tên thủ tục"), max_length=600)
-    name_folded = models.CharField(max_length=600, editable=False, db_index=True)
+    # The name's search key (core/text.py `search_key`: " dang ky thuong tru"), read by the
+    # procedure search (catalog/published.py); longer than the name by the leading space.
+    name_folded = models.CharField(max_length=620, editable=False, db_index=True)
     agency = models.ForeignKey(
         Unit,
         on_delete=models.PROTECT,
@@ -448,7 +450,7 @@ class ProcedureVersion(models.Model):
         return f"{self.procedure.code} v{self.number} — {self.name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold_accents(self.name)
+        self.name_folded = search_key(self.name)
         super().save(*args, **kwargs)
 
     @property

@@ -17,6 +17,7 @@ from django.db.models import Model
 from motcua.core.errors import ValidationFailed
 
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def clean_text(value: str | None) -> str:
@@ -30,6 +31,18 @@ def fold_accents(value: str) -> str:
     decomposed = unicodedata.normalize("NFD", clean_text(value).lower())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return stripped.replace("đ", "d")
+
+
+def search_words(value: str) -> list[str]:
+    """The words of `value` as search compares them: folded, split at anything that is not a
+    letter or a digit ("Nguyễn Thị Ánh-Đào" → ["nguyen", "thi", "anh", "dao"])."""
+    return _WORD.findall(fold_accents(value))
+
+
+def search_key(value: str) -> str:
+    """A stored search column: every folded word after a space (" nguyen thi anh dao"), so
+    that `contains(" " + word)` finds the words that start with what was typed, in any order."""
+    return "".join(f" {word}" for word in search_words(value))
 
 
 def digits_only(value: str | None) -> str:

