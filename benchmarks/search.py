@@ -182,7 +182,7 @@ def _dossier_search(username: str) -> Callable[[str], Any]:
     run.queryset = lambda query: (
         access.visible_to(user).filter(search.matching(query)).order_by("-received_at", "-id")
     )[
-          # type: ignore[attr-defined]
+        # type: ignore[attr-defined]
         : search.LIMIT
     ]
     return run
