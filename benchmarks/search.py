@@ -179,12 +179,11 @@ def _dossier_search(username: str) -> Callable[[str], Any]:
     def run(query: str) -> Any:
         return search.find(user, query)
 
-    run.queryset = lambda query: (
-        access.visible_to(user).filter(search.matching(query)).order_by("-received_at", "-id")
-    )[
-        # type: ignore[attr-defined]
-        : search.LIMIT
-    ]
+    def queryset(query: str) -> Any:
+        found = access.visible_to(user).filter(search.matching(query))
+        return found.order_by("-received_at", "-id")[: search.LIMIT]
+
+    run.queryset = queryset  # type: ignore[attr-defined]
     return run
 
 
