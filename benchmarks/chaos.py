@@ -126,6 +126,8 @@ def _prepare(database_url: str, var_dir: Path) -> tuple[str, list[str]]:
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="motcua.config.settings",
         MOTCUA_SECRET_KEY="chaos-only-" + uuid.uuid4().hex,
+        # the audit key seals the event log; `audit verify` at the end needs the same one
+        MOTCUA_AUDIT_KEY=os.environ.get("MOTCUA_AUDIT_KEY", "chaos:" + uuid.uuid4().hex),
         MOTCUA_VAR_DIR=str(var_dir),
         MOTCUA_HTTPS="0",
     )
