@@ -65,6 +65,10 @@ def test_every_bad_field_is_named_next_to_it_and_summarised(counter_officer, pro
     assert "Địa chỉ thư điện tử không hợp lệ" in page and "Nhập một địa chỉ" not in page
     assert "tối đa 200 ký tự, đã nhập 201" in page
     assert 'data-testid="error-summary"' in page
+    # the summary names a field once: not "Số điện thoại: Số điện thoại không hợp lệ…"
+    assert "Số điện thoại: Số điện thoại" not in page
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "tối đa 200 ký tự" in summary and "Họ và tên người nộp" in summary, summary
     assert not Dossier.objects.exists()
 
 
