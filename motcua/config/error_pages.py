@@ -15,12 +15,9 @@ from django.views.decorators.csrf import requires_csrf_token
 from motcua.api import fallbacks
 
 
-def _api(request: HttpRequest | None, status: int) -> HttpResponse | None:
-    return fallbacks.error_answer(request, status)
-
-
 def _page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
-    return _api(request, status) or render(request, template, context, status=status)
+    answer = fallbacks.error_answer(request, status)
+    return answer or render(request, template, context, status=status)
 
 
 @requires_csrf_token
@@ -41,12 +38,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     # Nothing that could fail again: no database, no context processors (Django's own rule).
-    return _api(request, 500) or defaults.server_error(request)
+    return fallbacks.error_answer(request, 500) or defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page kept open too long, or with cookies off (CSRF_FAILURE_VIEW)."""
-    if (answer := _api(request, 403)) is not None:
+    if (answer := fallbacks.error_answer(request, 403)) is not None:
         return answer
     body = loader.get_template("403_csrf.html").render({"reason": reason}, request)
     return HttpResponse(body, status=403)

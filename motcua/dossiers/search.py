@@ -8,26 +8,26 @@ How each kind is matched, and the index that answers it (migration 0014):
 - name: every word typed starts a word of the name (`applicant_name_folded`, the search key
   " nguyen van an" of core/text.py: it holds " " + word); PostgreSQL: trigram GIN index, which
   reads the space before a word as a word start, so even "an" narrows the search down;
-- phone: equal to the digits typed, in the national (0…) or international (84…) form; B-tree;
+- phone: equal to the stored form of the number typed (`core/identity.py`); B-tree;
 - ID number: equal to the text typed; B-tree.
 The kinds are alternatives (OR): "0912345678" is tried as a phone, an ID and a code part."""
 
 from __future__ import annotations
 
 import operator
-import re
 from functools import reduce
 
 from django.db.models import Q
 
 from motcua.accounts import access
+from motcua.core import identity
+from motcua.core.errors import ValidationFailed
 from motcua.core.text import clean_text, digits_only, search_words
 from motcua.dossiers.models import Dossier
 
 MIN_LENGTH = 3  # a trigram index needs three characters to narrow anything down
 MAX_WORDS = 8
 LIMIT = 50
-_NUMBER = re.compile(r"^[+\d\s().-]+$")
 
 
 def is_searchable(query: str) -> bool:
@@ -51,16 +51,14 @@ def matching(query: str) -> Q:
 
 
 def phone_forms(query: str) -> list[str]:
-    """The stored forms a typed phone number may have: "0912 345 678" and "+84 912 345 678"
-    both give ["0912345678", "84912345678", "+84912345678"]; empty if it is not a number."""
-    if not _NUMBER.match(clean_text(query)):
+    """The forms a typed phone number may be stored in: the one format of `core.identity`
+    ("0912 345 678" and "+84 912 345 678" both give "0912345678"), and the digits as typed,
+    for records kept from before that check; empty if it is not a Vietnamese phone number."""
+    try:
+        national = identity.normalize_phone(query)
+    except ValidationFailed:
         return []
-    digits = digits_only(query)
-    if len(digits) < 8:
-        return []
-    national = "0" + digits[2:] if digits.startswith("84") else digits
-    international = "84" + national[1:] if national.startswith("0") else national
-    return sorted({digits, national, international, "+" + international})
+    return sorted({national, digits_only(query)}) if national else []
 
 
 def find(who: access.Who, query: str, *, limit: int = LIMIT) -> list[Dossier]:
