@@ -32,7 +32,7 @@ from motcua.backoffice.dashboard_selection import (
 )
 from motcua.catalog.models import Unit
 from motcua.feedback.models import Rating
-from motcua.reports import drilldown, indicators, periods
+from motcua.reports import drilldown, indicators, periods, settled
 from motcua.reports.explanations import PARENTS, WHOLES, explain
 from motcua.reports.figures import (
     ENDED_UNCLASSIFIED,
@@ -41,7 +41,6 @@ from motcua.reports.figures import (
     Figures,
     Imbalance,
     ReportSpec,
-    counts,
 )
 from motcua.reports.numbers import percent_text, rounded, shown
 from motcua.reports.ratings import scales
@@ -256,19 +255,28 @@ class MonthPoint:
 
 def trend(selection: Selection, unit: Unit, report: Report | None = None) -> list[MonthPoint]:
     """The figures of each of the `TREND_MONTHS` months that end with the selection's last
-    month (same unit, sub-units, convention and rule): one aggregate query per month of the
-    figures the charts draw, the selection's own report reused when it is that very month."""
+    month (same unit, sub-units, convention and rule): the figures the charts draw, one
+    aggregate query per month, ended months kept while settled (`reports.settled`), the
+    selection's own report reused when it is that very month."""
     keys = tuple(COLOURS)
     last_year, last_month = selection.last_month
+    months = [
+        periods.shift_month(last_year, last_month, -back)
+        for back in range(TREND_MONTHS - 1, -1, -1)
+    ]
+    specs = [selection.spec(unit, *periods.month(y, m, selection.convention)) for y, m in months]
+    own = {
+        i
+        for i, spec in enumerate(specs)
+        if report is not None and (report.spec.start, report.spec.end) == (spec.start, spec.end)
+    }
+    counted = iter(settled.period_counts([s for i, s in enumerate(specs) if i not in own], keys))
     points = []
-    for back in range(TREND_MONTHS - 1, -1, -1):
-        year, month = periods.shift_month(last_year, last_month, -back)
-        start, end = periods.month(year, month, selection.convention)
-        spec = selection.spec(unit, start, end)
-        if report is not None and (report.spec.start, report.spec.end) == (start, end):
+    for i, (year, month) in enumerate(months):
+        if i in own and report is not None:
             figures = {key: report.figures[key] for key in keys}
         else:
-            figures = counts(spec, keys)
+            figures = next(counted)
         points.append(MonthPoint(year, month, figures))
     return points
 
