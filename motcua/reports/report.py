@@ -8,7 +8,7 @@ from typing import Any
 
 from motcua.reports.figures import Figures, ReportSpec, compute, definitions
 from motcua.reports.ratings import Ratings, compute_ratings
-from motcua.reports.rows import Grouping, Row, compute_rows
+from motcua.reports.rows import Grouping, Row, compute_rows_and_totals
 
 FORMAT = "motcua.report/1"
 
@@ -45,9 +45,11 @@ class Report:
 
 
 def build_report(spec: ReportSpec, by: Grouping | str | None = None) -> Report:
-    """Compute the report `spec`: one aggregate for the figures, one for the ratings, one
-    GROUP BY for the rows if `by` is given."""
+    """Compute the report `spec`: one aggregate for the figures (a GROUP BY giving the rows
+    and the totals, if `by` is given), one for the ratings."""
     grouping = Grouping(by) if by else None
     defs = definitions(spec)
-    rows = compute_rows(spec, grouping, defs) if grouping else []
-    return Report(spec, compute(spec, defs), compute_ratings(spec), grouping, rows)
+    if grouping is None:
+        return Report(spec, compute(spec, defs), compute_ratings(spec))
+    rows, totals = compute_rows_and_totals(spec, grouping, defs)
+    return Report(spec, totals, compute_ratings(spec), grouping, rows)

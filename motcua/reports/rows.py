@@ -12,6 +12,7 @@ from django.db.models import Q
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.dossiers.moves import held_at, unit_held_at
 from motcua.reports.figures import (
+    KEYS,
     Definitions,
     Figures,
     ReportSpec,
@@ -69,6 +70,15 @@ def compute_rows(
     spec: ReportSpec, by: Grouping | str, defs: Definitions | None = None
 ) -> list[Row]:
     """One row per group that has at least one non-zero figure, ordered by key."""
+    return compute_rows_and_totals(spec, by, defs)[0]
+
+
+def compute_rows_and_totals(
+    spec: ReportSpec, by: Grouping | str, defs: Definitions | None = None
+) -> tuple[list[Row], Figures]:
+    """The rows (as `compute_rows`) and the totals, in one GROUP BY: every dossier is in
+    exactly one group, so each figure's total is the sum of its groups' (tested equal to
+    `figures.compute`)."""
     by = Grouping(by)
     column = GROUP_FIELDS[by]
     found = candidates(spec)
@@ -84,11 +94,12 @@ def compute_rows(
         .order_by(column)
     )
     with short_query():
-        counted = [(row[column], Figures(read_counts(row))) for row in grouped]
-    counted = [(group, figures) for group, figures in counted if any(figures.counts.values())]
-    names = _names(by, [group for group, _ in counted])
-    rows = [Row(*names[group], figures) for group, figures in counted]
-    return sorted(rows, key=lambda row: row.key)
+        counted = [(row[column], read_counts(row)) for row in grouped]
+    totals = Figures({key: sum(c[key] for _group, c in counted) for key in KEYS})
+    shown = [(group, Figures(c)) for group, c in counted if any(c.values())]
+    names = _names(by, [group for group, _ in shown])
+    rows = [Row(*names[group], figures) for group, figures in shown]
+    return sorted(rows, key=lambda row: row.key), totals
 
 
 def _names(by: Grouping, groups: list[Any]) -> dict[Any, tuple[str, str]]:
