@@ -231,29 +231,44 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
     return found
 
 
-def _counts(spec: ReportSpec, defs: Definitions) -> dict[str, Any]:
-    """Every count of `DOSSIER_KEYS` and `RATING_KEYS`, 2.2's sum of days ("days") and its
-    resolved dossiers without a recorded time ("untimed"): one aggregate each over dossiers
-    and ratings."""
+def dossier_aggregates(spec: ReportSpec, defs: Definitions | None = None) -> dict[str, Any]:
+    """The additive aggregates over the period's dossiers that the indicators read: every count
+    of `DOSSIER_KEYS`, 2.2's sum of days ("days") and its resolved dossiers without a recorded
+    time ("untimed"). A report built with them (`build_report(extra=…)`) carries their
+    values, and the indicators then read no dossier again."""
+    defs = defs or definitions(spec)
     qs = dossier_definitions(spec, defs)
-    named = {f"n{i}": Count("pk", filter=q) for i, q in enumerate(qs.values())}
     untimed = _finished(spec, defs) & Q(working_days_used__isnull=True)
+    return {
+        **{f"indicator_{i}": Count("pk", filter=q) for i, q in enumerate(qs.values())},
+        "indicator_days": Sum("working_days_used", filter=qs[TIMED]),
+        "indicator_untimed": Count("pk", filter=untimed),
+    }
+
+
+def _counts(report: Report, defs: Definitions) -> dict[str, Any]:
+    """Every count of `DOSSIER_KEYS` and `RATING_KEYS`, 2.2's sum of days ("days") and its
+    resolved dossiers without a recorded time ("untimed"): from the report when it was built
+    with `dossier_aggregates`, else one aggregate; one over the ratings."""
+    spec = report.spec
+    wanted = dossier_aggregates(spec, defs)
     rated = {
         f"r{i}": Count("pk", filter=q or None)  # Q(): every rating
         for i, q in enumerate(RATING_DEFINITIONS.values())
     }
     with short_query():
-        row = candidates(spec).aggregate(
-            **named,
-            days=Sum("working_days_used", filter=qs[TIMED]),
-            untimed=Count("pk", filter=untimed),
-        )
+        if set(wanted) <= set(report.extra):
+            row = dict(report.extra)
+        else:
+            row = candidates(spec).aggregate(**wanted)
         ratings = Rating.objects.filter(rating_filter(spec)).aggregate(**rated)
-    counts: dict[str, Any] = {key: int(row[f"n{i}"] or 0) for i, key in enumerate(qs)}
+    counts: dict[str, Any] = {
+        key: int(row[f"indicator_{i}"] or 0) for i, key in enumerate(DOSSIER_KEYS)
+    }
     counts |= {key: int(ratings[f"r{i}"] or 0) for i, key in enumerate(RATING_DEFINITIONS)}
     # a sum of two-decimal values has two decimals (SQLite adds them as floats)
-    counts["days"] = rounded(row["days"] or 0)
-    counts["untimed"] = int(row["untimed"] or 0)
+    counts["days"] = rounded(row["indicator_days"] or 0)
+    counts["untimed"] = int(row["indicator_untimed"] or 0)
     return counts
 
 
@@ -265,7 +280,7 @@ def compute_indicators(report: Report) -> list[Indicator]:
     spec = report.spec
     f = report.figures
     defs = definitions(spec)
-    counts = _counts(spec, defs)
+    counts = _counts(report, defs)
     resolved = Term("resolved.total", _("Hồ sơ đã giải quyết"), f["resolved.total"])
     return [
         _processed_in_time(counts),

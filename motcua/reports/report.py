@@ -3,10 +3,13 @@ output format (JSON now; XLSX, PDF, dashboards later) renders from."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from motcua.reports.figures import Figures, ReportSpec, compute, definitions
+from django.db.models import Aggregate
+
+from motcua.reports.figures import Figures, ReportSpec, candidates, compute, definitions
 from motcua.reports.ratings import Ratings, compute_ratings
 from motcua.reports.rows import Grouping, Row, compute_rows_and_totals
 
@@ -20,6 +23,7 @@ class Report:
     ratings: Ratings
     by: Grouping | None = None
     rows: list[Row] = field(default_factory=list)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # `build_report(extra=…)`, summed
 
     @property
     def balanced(self) -> bool:
@@ -44,12 +48,21 @@ class Report:
         }
 
 
-def build_report(spec: ReportSpec, by: Grouping | str | None = None) -> Report:
+def build_report(
+    spec: ReportSpec,
+    by: Grouping | str | None = None,
+    *,
+    extra: Mapping[str, Aggregate] | None = None,
+) -> Report:
     """Compute the report `spec`: one aggregate for the figures (a GROUP BY giving the rows
-    and the totals, if `by` is given), one for the ratings."""
+    and the totals, if `by` is given), one for the ratings. `extra`: more additive aggregates
+    over the same dossiers, computed in the GROUP BY (the indicators' counts: one scan of the
+    period's dossiers for the whole dashboard), in `Report.extra`."""
     grouping = Grouping(by) if by else None
     defs = definitions(spec)
     if grouping is None:
-        return Report(spec, compute(spec, defs), compute_ratings(spec))
-    rows, totals = compute_rows_and_totals(spec, grouping, defs)
-    return Report(spec, totals, compute_ratings(spec), grouping, rows)
+        figures = compute(spec, defs)
+        extras = candidates(spec).aggregate(**extra) if extra else {}
+        return Report(spec, figures, compute_ratings(spec), extra=extras)
+    rows, totals, summed = compute_rows_and_totals(spec, grouping, defs, extra)
+    return Report(spec, totals, compute_ratings(spec), grouping, rows, summed)

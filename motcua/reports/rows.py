@@ -3,11 +3,12 @@ over the same candidates and definitions as the totals, so the rows add up to th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Aggregate, Q
 
 from motcua.catalog.models import ProcedureVersion, Unit
 from motcua.dossiers.moves import held_at, unit_held_at
@@ -74,11 +75,15 @@ def compute_rows(
 
 
 def compute_rows_and_totals(
-    spec: ReportSpec, by: Grouping | str, defs: Definitions | None = None
-) -> tuple[list[Row], Figures]:
+    spec: ReportSpec,
+    by: Grouping | str,
+    defs: Definitions | None = None,
+    extra: Mapping[str, Aggregate] | None = None,
+) -> tuple[list[Row], Figures, dict[str, Any]]:
     """The rows (as `compute_rows`) and the totals, in one GROUP BY: every dossier is in
     exactly one group, so each figure's total is the sum of its groups' (tested equal to
-    `figures.compute`)."""
+    `figures.compute`). `extra`: more additive aggregates (counts, sums) over the same rows,
+    returned summed over the groups."""
     by = Grouping(by)
     column = GROUP_FIELDS[by]
     found = candidates(spec)
@@ -90,16 +95,18 @@ def compute_rows_and_totals(
         found = found.annotate(held_unit_id=held)
     grouped = (
         found.values(column)
-        .annotate(**count_expressions(defs or definitions(spec)))
+        .annotate(**count_expressions(defs or definitions(spec)), **(extra or {}))
         .order_by(column)
     )
     with short_query():
-        counted = [(row[column], read_counts(row)) for row in grouped]
+        found_rows = list(grouped)
+    counted = [(row[column], read_counts(row)) for row in found_rows]
     totals = Figures({key: sum(c[key] for _group, c in counted) for key in KEYS})
+    summed = {name: sum(row[name] or 0 for row in found_rows) for name in extra or {}}
     shown = [(group, Figures(c)) for group, c in counted if any(c.values())]
     names = _names(by, [group for group, _ in shown])
     rows = [Row(*names[group], figures) for group, figures in shown]
-    return sorted(rows, key=lambda row: row.key), totals
+    return sorted(rows, key=lambda row: row.key), totals, summed
 
 
 def _names(by: Grouping, groups: list[Any]) -> dict[Any, tuple[str, str]]:

@@ -10,13 +10,21 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from motcua.catalog.models import Unit
 from motcua.reports import drilldown
 from motcua.reports.figures import ReportSpec
 from motcua.reports.formats import render
-from motcua.reports.indicators import Indicator, Term, compute_indicators, texts
+from motcua.reports.indicators import (
+    Indicator,
+    Term,
+    compute_indicators,
+    dossier_aggregates,
+    texts,
+)
 from motcua.reports.pdf import context
 from motcua.reports.report import Report, build_report
 from tests.reports.history import History
@@ -142,3 +150,21 @@ def test_the_workbook_and_the_pdf_show_the_rounded_numbers(march: History) -> No
     printed = {i["id"]: i for i in context(chosen)["indicators"]}
     assert printed["2.2"]["numerator_text"] == texts(average)["numerator_text"]
     assert printed["5.4"]["value_text"] == "58,57 %" and printed["5.4"]["points_text"] == "3,90/6"
+
+
+@pytest.mark.parametrize("by", [None, "agency", "unit", "procedure"])
+def test_counts_carried_by_the_report_equal_their_own_aggregate(march: History, by) -> None:
+    chosen = ReportSpec(Unit.objects.get(code="AH"), date(2025, 3, 1), date(2025, 3, 31))
+    plain = build_report(chosen, by)
+    carried = build_report(chosen, by, extra=dossier_aggregates(chosen))
+    assert set(dossier_aggregates(chosen)) <= set(carried.extra) and not plain.extra
+    with CaptureQueriesContext(connection) as queries:
+        from_report = compute_indicators(carried)
+    assert not any(
+        'FROM "dossiers_dossier"' in q["sql"]
+        and "COUNT(" in q["sql"].upper()
+        and "procedure_code" not in q["sql"]  # 2.2's average per procedure is its own query
+        for q in queries.captured_queries
+    )
+    assert [i.as_dict() for i in from_report] == [i.as_dict() for i in compute_indicators(plain)]
+    assert any(i.value is not None for i in from_report)

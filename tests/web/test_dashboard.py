@@ -296,8 +296,8 @@ def test_the_agency_table_highlights_late_and_overdue(march, director) -> None:
 def test_an_unbalanced_report_says_what_is_off(march, director, monkeypatch) -> None:
     real = board.build_report
 
-    def tampered(spec, by=None):
-        report = real(spec, by)
+    def tampered(spec, by=None, **options):
+        report = real(spec, by, **options)
         counts = dict(report.figures.counts) | {"to_process": 23, "ended_unclassified": 1}
         return dataclasses.replace(report, figures=Figures(counts))
 
@@ -343,8 +343,8 @@ def test_the_dashboard_shows_its_figures_in_english(march, director, monkeypatch
 
     real = board.build_report
 
-    def tampered(spec, by=None):
-        report = real(spec, by)
+    def tampered(spec, by=None, **options):
+        report = real(spec, by, **options)
         counts = dict(report.figures.counts) | {"to_process": 23}
         return dataclasses.replace(report, figures=Figures(counts))
 
