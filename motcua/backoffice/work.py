@@ -24,7 +24,16 @@ from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
-from motcua.dossiers import actions, clock, derived, printing, search, selectors, work
+from motcua.dossiers import (
+    actions,
+    clock,
+    derived,
+    lookup_codes,
+    printing,
+    search,
+    selectors,
+    work,
+)
 from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
@@ -169,7 +178,8 @@ def _render_desk(
             "step_forms": step_forms,
             "error": error,
             "failed_action": failed_action,
-            "lookup_url": printing.lookup_url(dossier),
+            "lookup_url": lookup_codes.lookup_url(dossier),
+            "lookup_code": lookup_codes.display(dossier.lookup_code),
             "papers": printing.papers_for(dossier),
         },
         status=status,

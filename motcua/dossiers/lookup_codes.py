@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import Protocol
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.http import urlencode
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 8
@@ -42,3 +47,18 @@ def matches(stored: str, typed: str | None) -> bool:
     if not stored or not given:
         return False
     return hmac.compare_digest(stored.encode(), given.encode())
+
+
+class _Dossier(Protocol):
+    code: str
+    lookup_code: str
+
+
+def lookup_url(dossier: _Dossier, *, with_key: bool = False) -> str:
+    """The dossier's public lookup page; `with_key` adds its lookup code (`?k=`), which opens
+    the applicant's full view: only on what goes to the applicant (Form 01 and its QR, the
+    receipt notification to the applicant's own phone or e-mail)."""
+    url = settings.PUBLIC_BASE_URL + reverse("portal:dossier", args=[dossier.code])
+    if with_key and dossier.lookup_code:
+        url += "?" + urlencode({"k": dossier.lookup_code})
+    return url

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Min, Q
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_noop
 
 from motcua.accounts.models import User
@@ -18,19 +15,11 @@ from motcua.core.clock import local, now, site_zone
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.dossiers import clock, lookup_codes
 from motcua.dossiers.actions import performed
+from motcua.dossiers.lookup_codes import lookup_url
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
 from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 from motcua.workflow.actions import ACTIONS
-
-
-def lookup_url(dossier: Dossier, *, with_key: bool = False) -> str:
-    """The public lookup page; `with_key` adds the dossier's lookup code (`?k=`), which opens
-    the applicant's full view: only on the slip handed to the applicant (Form 01)."""
-    url = settings.PUBLIC_BASE_URL + reverse("portal:dossier", args=[dossier.code])
-    if with_key and dossier.lookup_code:
-        url += "?" + urlencode({"k": dossier.lookup_code})
-    return url
 
 
 def receipt_slip(dossier: Dossier) -> ReceiptSlip:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
-
 from motcua.core.clock import local
 from motcua.core.text import clean_text
+from motcua.dossiers import lookup_codes
+from motcua.dossiers.lookup_codes import lookup_url
 from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChannel
 
 SMS_LIMIT = 160
@@ -132,6 +131,7 @@ def _received(dossier: Dossier, event: DossierEvent) -> Message:
         f"{centre} đã tiếp nhận hồ sơ của Ông/Bà.",
         "",
         f"Mã hồ sơ: {dossier.code}",
+        *_lookup_code_lines(dossier),
         f"Thủ tục: {_procedure(dossier)}",
         f"Thời điểm tiếp nhận: {format_moment(event.at)}",
         f"Hẹn trả kết quả: {format_moment(due)}",
@@ -143,6 +143,7 @@ def _received(dossier: Dossier, event: DossierEvent) -> Message:
         body="\n".join(lines),
         sms_text=fit_sms(
             f"Hồ sơ {dossier.code} đã được tiếp nhận, hẹn trả kết quả {format_moment(due)}.",
+            *_sms_lookup_code(dossier),
             f"Thủ tục: {_procedure(dossier)}.",
         ),
     )
@@ -299,8 +300,22 @@ _COMPOSERS: dict[str, Callable[[Dossier, DossierEvent], Message | None]] = {
 }
 
 
-def lookup_url(dossier: Dossier) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("portal:dossier", args=[dossier.code])
+def _lookup_code_lines(dossier: Dossier) -> list[str]:
+    """The receipt gives the applicant what Form 01 gives: the lookup code, and the address
+    that opens the full view with it (docs/decisions/0009-lookup-code.md)."""
+    if not dossier.lookup_code:
+        return []
+    return [
+        f"Mã tra cứu: {lookup_codes.display(dossier.lookup_code)} (giữ riêng, không cung cấp "
+        "cho người khác)",
+        f"Tra cứu đầy đủ: {lookup_url(dossier, with_key=True)}",
+    ]
+
+
+def _sms_lookup_code(dossier: Dossier) -> list[str]:
+    if not dossier.lookup_code:
+        return []
+    return [f"Mã tra cứu: {lookup_codes.display(dossier.lookup_code)}."]
 
 
 def _greeting(dossier: Dossier) -> str:

@@ -140,6 +140,10 @@ def test_the_receipt_email_arrives_at_a_real_smtp_server(
     assert "Thời điểm tiếp nhận: 10:00 ngày 24/04/2025" in body
     assert "Hẹn trả kết quả: 10:00 ngày 12/05/2025" in body
     assert f"/tra-cuu/{dossier.code}/" in body
+    # what Form 01 gives, the receipt gives: the lookup code and the address that it opens
+    code = f"{dossier.lookup_code[:4]}-{dossier.lookup_code[4:]}"
+    assert f"Mã tra cứu: {code}" in body
+    assert f"/tra-cuu/{dossier.code}/?k={dossier.lookup_code}" in body
 
     email = one(dossier, EMAIL_CHANNEL)
     assert email.status == SENT and email.attempts == 1 and email.sent_at is not None
@@ -160,8 +164,10 @@ def test_the_sms_is_unaccented_and_fits_in_160_characters(
     assert sms.status == SENT and sms.attempts == 1 and sms.provider_message_id.startswith("log-")
     assert sms.recipient == "0912345678" and sms.subject == ""
     assert sms.body.isascii() and len(sms.body) <= SMS_LIMIT
+    code = f"{dossier.lookup_code[:4]}-{dossier.lookup_code[4:]}"
     assert sms.body.startswith(
-        f"Ho so {dossier.code} da duoc tiep nhan, hen tra ket qua 10:00 ngay 12/05/2025."
+        f"Ho so {dossier.code} da duoc tiep nhan, hen tra ket qua 10:00 ngay 12/05/2025. "
+        f"Ma tra cuu: {code}."
     )
     # The procedure's long name is shortened at a word, not the code or the appointment.
     assert " Thu tuc: Cap Phieu Ly lich tu phap" in sms.body and sms.body.endswith("...")

@@ -46,6 +46,9 @@ def test_the_desk_offers_only_what_the_user_may_do(
     page = as_user(counter_officer).get(f"/quay/ho-so/{dossier.code}/").content.decode()
     assert 'data-action="transfer"' in page and 'data-action="withdraw"' in page
     assert 'data-action="approve"' not in page
+    # the lookup code, to read out to the applicant who lost the slip
+    code = f"{dossier.lookup_code[:4]}-{dossier.lookup_code[4:]}"
+    assert f'<span class="code" data-testid="lookup-code">{code}</span>' in page
     agency_view = as_user(specialist).get(f"/quay/ho-so/{dossier.code}/").content.decode()
     assert 'data-testid="no-actions"' in agency_view  # the agency sees it, cannot act yet
     assert as_user(commune_officer).get(f"/quay/ho-so/{dossier.code}/").status_code == 404
