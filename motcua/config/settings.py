@@ -89,7 +89,14 @@ INSTALLED_APPS = [
     # reclaims the work of dead workers; see motcua/notifications/worker.py).
     "django_tasks",
     "django_tasks_db",
+    # Django's form widget templates, found through TEMPLATES so that ours can replace one
+    # (FORM_RENDERER below).
+    "django.forms",
 ]
+# Forms render through TEMPLATES: motcua/templates/django/forms/widgets/select_option.html
+# words the empty choice for people instead of Django's "---------", on every form, the
+# administration's included.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
