@@ -220,7 +220,9 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     try:
-        done = run_action(action, dossier=dossier, by=request.user, data=request.POST)
+        done = run_action(
+            action, dossier=dossier, by=request.user, data=request.POST, files=request.FILES
+        )
     except MotcuaError as error:
         fresh = _staff_dossier(request, code)
         return _render_desk(
