@@ -24,6 +24,7 @@ from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
+from motcua.documents import signing
 from motcua.dossiers import actions, clock, derived, printing, search, selectors, work
 from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
@@ -160,6 +161,7 @@ def _render_desk(
             ),
             "documents": getattr(dossier, "documents", None)
             and dossier.documents.order_by("uploaded_at"),
+            "can_sign_copies": signing.is_configured(),
             "reading": reading,
             "words": words,
             "deadline": deadline,

@@ -492,3 +492,26 @@ def test_a_scanned_component_is_signed_as_a_copy(media, signing, counter_officer
     with pytest.raises(NotFound) as hidden:
         results.sign_component(document=scan, by=outsider)
     assert hidden.value.code == "dossier_not_found"
+
+
+def test_the_desk_button_signs_a_scanned_copy(media, signing, counter_officer) -> None:
+    from motcua.documents.services import add_document
+
+    dossier = receive(counter_officer, received_at=vn(2025, 5, 5, 9, 0))
+    scan = add_document(
+        dossier=dossier,
+        by=counter_officer,
+        uploaded_file=upload(pdf_bytes("ban quet")),
+        kind=DocumentKind.COMPONENT,
+    )
+    client = Client()
+    client.force_login(counter_officer)
+    desk = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
+    assert f'data-testid="sign-copy-{scan.pk}"' in desk
+    done = client.post(f"/quay/ho-so/{dossier.code}/tai-lieu/{scan.pk}/ky-so/")
+    assert done.status_code == 302
+    copies = Document.objects.filter(dossier=dossier).exclude(pk=scan.pk)
+    assert [copy.title for copy in copies] == [f"{scan.title} (bản ký số)"]
+    with override_settings(SIGNING={}):
+        desk = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
+        assert "sign-copy-" not in desk
