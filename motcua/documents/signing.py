@@ -11,11 +11,15 @@ byte, at the start of the file."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
 from pyhanko.pdf_utils import generic
@@ -28,6 +32,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers.papers.barcodes import qr_matrix
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MM = 72 / 25.4  # PDF points per millimetre
 QR_SIZE_MM = 22  # the QR's side, quiet zone included
@@ -131,7 +136,7 @@ def stamp_and_sign(pdf: bytes, *, url: str, caption: str, reason: str, location:
             reason=reason[:200] or None,
             location=location[:200] or None,
         )
-        out = signers.sign_pdf(writer, metadata, signer=chosen)
+        out = in_own_loop(signers.async_sign_pdf(writer, metadata, signer=chosen))
     except ValidationFailed:
         raise
     except (PdfError, KeyError, ValueError, TypeError, IndexError) as error:
@@ -141,6 +146,18 @@ def stamp_and_sign(pdf: bytes, *, url: str, caption: str, reason: str, location:
             code="result_pdf_unreadable",
         ) from None
     return bytes(out.getbuffer())
+
+
+def in_own_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run pyHanko's coroutine to its end: here, or in a thread of its own when the caller
+    already runs an event loop (an async view, a test driving a browser), where asyncio.run
+    may not be called."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def _stamp_qr(writer: IncrementalPdfFileWriter, *, url: str, caption: str) -> None:

@@ -16,7 +16,7 @@ from asn1crypto import x509 as asn1_x509
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
@@ -25,6 +25,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core.errors import NotFound, PermissionRefused, ValidationFailed
 from motcua.documents import results
 from motcua.documents.models import Document, DocumentKind
+from motcua.documents.signing import in_own_loop
 from motcua.dossiers import actions, printing
 from motcua.dossiers.models import Dossier, EventType, ReturnChannel
 from motcua.dossiers.papers.barcodes import qr_matrix
@@ -103,7 +104,7 @@ def validated(signed: bytes, pki):
     (embedded,) = reader.embedded_signatures
     root = asn1_x509.Certificate.load(pki.ca_certificate.public_bytes(_DER))
     context = ValidationContext(trust_roots=[root])
-    return validate_pdf_signature(embedded, context)
+    return in_own_loop(async_validate_pdf_signature(embedded, context))
 
 
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
