@@ -149,8 +149,12 @@ def record_document(document: Document, *, at: datetime | None = None) -> Docume
 
 
 def discard_staged(document: Document | None) -> None:
-    """Remove the stored file of a staged Document that was not recorded."""
-    if document is not None and document.pk is None:
+    """Remove the stored file of a staged Document whose recording failed (never saved, or
+    saved in a transaction that was rolled back); a Document that is in the database keeps
+    its file."""
+    if document is None:
+        return
+    if document.pk is None or not Document.objects.filter(pk=document.pk).exists():
         _remove_stored(document)
 
 

@@ -516,3 +516,22 @@ def test_the_desk_button_signs_a_scanned_copy(media, signing, counter_officer) -
     with override_settings(SIGNING={}):
         desk = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
         assert "sign-copy-" not in desk
+
+
+def test_a_failure_after_the_result_is_written_leaves_nothing(
+    media, signing, e_result_version, counter_officer, agency_leader, specialist, monkeypatch
+) -> None:
+    """The approved event fails after the document's own rows: all is rolled back and the
+    signed file removed from storage."""
+    dossier = awaiting_approval(counter_officer, agency_leader, specialist)
+    real = actions.append_event
+
+    def failing(target, *, type, **rest):
+        if type == EventType.APPROVED:
+            raise RuntimeError("database went away")
+        return real(target, type=type, **rest)
+
+    monkeypatch.setattr(actions, "append_event", failing)
+    with pytest.raises(RuntimeError):
+        approve(dossier, agency_leader, pdf_bytes())
+    assert_nothing_written(dossier, media)
