@@ -9,11 +9,13 @@ import base64
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
@@ -32,7 +34,7 @@ from motcua.dossiers.papers.barcodes import qr_matrix
 from motcua.integrations.catalogue import export_catalogue, import_catalogue
 from motcua.workflow.states import Status
 from tests.api.test_dossier_api import as_system, post
-from tests.conftest import vn
+from tests.conftest import on_postgres, vn
 from tests.documents.test_documents import media, pdf_bytes, png_bytes, stored_files
 from tests.dossiers.test_receive_dossier import receive
 from tests.eresults.ca import make_pki
@@ -383,6 +385,8 @@ def deliveries(dossier: Dossier) -> int:
 def test_the_holder_of_the_lookup_code_downloads_the_signed_result(ready, signing) -> None:
     page = Client().post(f"/tra-cuu/{ready.code}/", {"khoa": ready.lookup_code})
     assert 'data-testid="download-result"' in page.content.decode()
+    assert "Đã có kết quả điện tử" in page.content.decode()  # not "come to the counter"
+    assert "mời ông/bà đến nhận" not in page.content.decode()
     response = download(ready, khoa=ready.lookup_code.lower())  # typed leniently
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -535,3 +539,32 @@ def test_a_failure_after_the_result_is_written_leaves_nothing(
     with pytest.raises(RuntimeError):
         approve(dossier, agency_leader, pdf_bytes())
     assert_nothing_written(dossier, media)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_downloads_at_once_record_one_delivery(ready) -> None:
+    """Four downloads at the same moment on PostgreSQL: four files, one delivery."""
+    if not on_postgres():
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); real concurrency is PostgreSQL's")
+    statuses: list[int] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            response = download(ready, khoa=ready.lookup_code)
+            b"".join(response.streaming_content)
+            statuses.append(response.status_code)
+        except BaseException as error:  # pragma: no cover — reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures and statuses == [200] * 4
+    assert deliveries(ready) == 1
