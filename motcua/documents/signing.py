@@ -29,13 +29,12 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 
 from motcua.core.errors import ValidationFailed
-from motcua.dossiers.papers.barcodes import qr_matrix
+from motcua.dossiers.papers.barcodes import QR_BORDER, QR_SIZE_MM, qr_matrix
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MM = 72 / 25.4  # PDF points per millimetre
-QR_SIZE_MM = 22  # the QR's side, quiet zone included
 MARGIN_MM = 6  # from the page's lower right corner
 TEXT_SIZE = 5.5  # points: the URL printed under the QR
 A4 = (0.0, 0.0, 595.28, 841.89)
@@ -161,7 +160,8 @@ def in_own_loop(work: Coroutine[Any, Any, T]) -> T:
 
 
 def _stamp_qr(writer: IncrementalPdfFileWriter, *, url: str, caption: str) -> None:
-    """Draw the QR (vector squares, from the same matrix as the papers' QR) and the caption
+    """Draw the QR (vector rectangles, the same matrix, size and border as the papers' QR)
+    and the caption
     at the first page's lower right corner, on a white square, above the page's content.
 
     The page's own content is wrapped in q … Q so that whatever state it leaves behind (a
@@ -173,16 +173,15 @@ def _stamp_qr(writer: IncrementalPdfFileWriter, *, url: str, caption: str) -> No
     left = x1 - MARGIN_MM * MM - side
     bottom = y0 + MARGIN_MM * MM + TEXT_SIZE * 2.6
     matrix = qr_matrix(url)
-    modules = len(matrix) + 4  # a quiet zone of 2 modules each side
+    modules = len(matrix) + 2 * QR_BORDER
     cell = side / modules
     ops = [b"Q", b"q", b"1 g", f"{left:.2f} {bottom:.2f} {side:.2f} {side:.2f} re f".encode()]
     ops.append(b"0 g")
     for row, cells in enumerate(matrix):
-        for column, dark in enumerate(cells):
-            if dark:
-                x = left + (column + 2) * cell
-                y = bottom + side - (row + 3) * cell
-                ops.append(f"{x:.3f} {y:.3f} {cell:.3f} {cell:.3f} re".encode())
+        y = bottom + side - (row + QR_BORDER + 1) * cell
+        for start, length in _runs(cells):
+            x = left + (start + QR_BORDER) * cell
+            ops.append(f"{x:.3f} {y:.3f} {cell * length:.3f} {cell:.3f} re".encode())
     ops.append(b"f")
     text_left = max(x0 + MARGIN_MM * MM, x1 - MARGIN_MM * MM - _text_width(url))
     for line, text in enumerate((url, caption)):
@@ -209,6 +208,20 @@ def _stamp_qr(writer: IncrementalPdfFileWriter, *, url: str, caption: str) -> No
     writer.add_stream_to_page(0, opening, prepend=True)
     stamp = writer.add_object(generic.StreamObject(stream_data=b"\n".join(ops) + b"\n"))
     writer.add_stream_to_page(0, stamp, resources=resources)
+
+
+def _runs(cells: tuple[bool, ...]) -> list[tuple[int, int]]:
+    """(first column, length) of each run of dark modules in a row: one rectangle per run, so
+    no hairline shows between neighbouring modules when the page is rendered."""
+    runs: list[tuple[int, int]] = []
+    for column, dark in enumerate(cells):
+        if not dark:
+            continue
+        if runs and runs[-1][0] + runs[-1][1] == column:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((column, 1))
+    return runs
 
 
 def _box(page: generic.DictionaryObject) -> tuple[float, float, float, float]:

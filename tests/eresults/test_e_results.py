@@ -160,25 +160,27 @@ def test_the_result_carries_the_lookup_qr_and_url(approved) -> None:
 
 
 def drawn_qr(signed: bytes) -> tuple[tuple[bool, ...], ...]:
-    """Read the QR back from the stamp's squares: each `x y w h re` of the module size is a
-    dark module at its place in the grid (quiet zone of 2 modules)."""
+    """Read the QR back from the stamp's rectangles: after the white square, each
+    `x y w h re` is a run of dark modules in one row, `w / h` modules long (quiet zone of
+    2 modules)."""
     page = PdfReader(io.BytesIO(signed)).pages[0]
     contents = page.get_contents()
     assert contents is not None
     data = contents.get_data().decode("latin-1")
-    squares = [
+    boxes = [
         tuple(float(v) for v in match)
         for match in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re\b", data)
     ]
-    background = max(squares, key=lambda square: square[2])
-    cells = [square for square in squares if square[2] < background[2]]
-    size = cells[0][2]
+    background = max(boxes, key=lambda box: box[2] * box[3])
+    runs = [box for box in boxes if box != background]
+    size = runs[0][3]
     count = round(background[2] / size) - 4
     grid = [[False] * count for _ in range(count)]
-    for x, y, _, _ in cells:
-        column = round((x - background[0]) / size) - 2
+    for x, y, width, _ in runs:
+        first = round((x - background[0]) / size) - 2
         row = round((background[1] + background[3] - y) / size) - 3
-        grid[row][column] = True
+        for column in range(first, first + round(width / size)):
+            grid[row][column] = True
     return tuple(tuple(row) for row in grid)
 
 
