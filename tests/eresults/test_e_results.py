@@ -570,3 +570,23 @@ def test_downloads_at_once_record_one_delivery(ready) -> None:
         thread.join()
     assert not failures and statuses == [200] * 4
     assert deliveries(ready) == 1
+
+
+def test_indicator_4_1_counts_the_signed_result(ready, counter_officer, agency_leader, specialist):
+    """Decision 766 indicator 4.1: the dossier resolved with its signed result counts in the
+    numerator; one resolved the same way without a result file counts only below."""
+    from datetime import date
+
+    from motcua.catalog.models import Unit
+    from motcua.reports.figures import ReportSpec
+    from motcua.reports.indicators import compute_indicators
+    from motcua.reports.report import build_report
+
+    ProcedureVersion.objects.filter(pk=ready.procedure_version_id).update(e_result=False)
+    other = approve(awaiting_approval(counter_officer, agency_leader, specialist), agency_leader)
+    actions.return_result(dossier=other, by=agency_leader, at=vn(2025, 5, 8, 10, 0))
+    spec = ReportSpec(
+        unit=Unit.objects.get(code="AH"), start=date(2025, 5, 1), end=date(2025, 5, 31)
+    )
+    found = {i.id: i for i in compute_indicators(build_report(spec))}
+    assert (found["4.1"].numerator, found["4.1"].denominator) == (1, 2)
