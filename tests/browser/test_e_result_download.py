@@ -77,3 +77,48 @@ def test_the_citizen_downloads_the_signed_result_with_the_lookup_code(
     assert axe_violations(page) == []
     screenshot(page, f"e-result-refused-{viewport}")
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_leader_attaches_the_result_on_the_desk(
+    browser: Browser,
+    live_server,
+    media,
+    signing,
+    e_result_version,
+    counter_officer,
+    agency_leader,
+    specialist,
+    viewport,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    dossier = awaiting_approval(counter_officer, agency_leader, specialist)
+    page = opened(browser, live_server, VIEWPORTS[viewport])
+    page.goto("/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("agency_leader")
+    page.get_by_label("Mật khẩu").fill("pw-agency_leader")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(f"/quay/ho-so/{dossier.code}/")
+    box = page.locator("details[data-action='approve']")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    chooser = box.get_by_label("Tệp kết quả (PDF, hệ thống ký số)")
+    expect(chooser).to_have_attribute("required", "")
+    assert axe_violations(page) == []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[viewport][0], "the desk scrolls sideways"
+    fake = tmp_path / "ket-qua.pdf"
+    fake.write_bytes(b"GIF89a not a pdf")  # lies about its type: refused, nothing written
+    chooser.set_input_files(str(fake))
+    box.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("action-error")).to_contain_text("Chỉ nhận tệp PDF")
+    box = page.locator("details[data-action='approve']")
+    real = tmp_path / "quyet-dinh.pdf"
+    real.write_bytes(pdf_bytes("Quyet dinh 125"))
+    box.get_by_label("Tệp kết quả (PDF, hệ thống ký số)").set_input_files(str(real))
+    box.get_by_label("Số văn bản kết quả").fill("125/PV06")
+    box.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("action-error")).to_have_count(0)
+    expect(page.get_by_text("Kết quả giải quyết số 125/PV06")).to_be_visible()
+    screenshot(page, f"e-result-desk-{viewport}")
+    page.context.close()
