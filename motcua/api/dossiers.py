@@ -6,9 +6,12 @@ action or selector, and renders; the domain decides who may do what.
 `idempotent`, and ninja reads their parameter types from the wrapped function; the action
 endpoints' bodies are built at import time.)"""
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
@@ -163,13 +166,28 @@ def act(
 
 
 def _value(field: ActionField, value: Any) -> Any:
-    """A field's value as the action takes it: a person is named by their username."""
+    """A field's value as the action takes it: a person is named by their username, a file
+    comes as base64 text (none when empty)."""
+    if field.kind == Kind.FILE:
+        return _decoded_file(field, value)
     if field.kind != Kind.USER:
         return value
     person = User.objects.filter(username=value).first()
     if person is None:
         raise ValidationFailed(f"Không có người dùng {value}.", code=f"unknown_{field.name}")
     return person
+
+
+def _decoded_file(field: ActionField, value: str) -> ContentFile[bytes] | None:
+    if not value:
+        return None
+    try:
+        content = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            f"{field.name}: không phải dữ liệu base64.", code="invalid_base64", field=field.name
+        ) from None
+    return ContentFile(content, name=f"{field.name}.pdf")
 
 
 def _endpoint(action: Action) -> None:

@@ -185,6 +185,10 @@ def _field(field: ActionField) -> tuple[Any, Any]:
     if field.kind == Kind.LINES:
         item: Any = Annotated[str, text(field.max_length or 300)]
         return list[item], Field(..., max_length=field.max_items, description=description)
+    if field.kind == Kind.FILE:
+        # base64 of at most the documents' size limit (the body's own limit applies too)
+        encoded = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/=\s]*$")]
+        return encoded, Field("", description=description)
     kinds: dict[Kind, Any] = {
         Kind.MOMENT: Moment,
         Kind.USER: Username,

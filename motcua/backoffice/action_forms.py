@@ -36,12 +36,21 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
-        self, *, action: Action, dossier: Dossier, data: Any = None, step_key: str = ""
+        self,
+        *,
+        action: Action,
+        dossier: Dossier,
+        data: Any = None,
+        files: Any = None,
+        step_key: str = "",
     ) -> None:
         # Each form on the desk has its own prefix, so field ids never collide.
         prefix = f"step-{step_key}" if step_key else action.name
-        super().__init__(data=data, initial={"version": dossier.version}, prefix=prefix)
+        super().__init__(
+            data=data, files=files, initial={"version": dossier.version}, prefix=prefix
+        )
         self.action, self.dossier = action, dossier
+        self.takes_file = any(field.kind == Kind.FILE for field in action.fields)
         language = get_language()
         self.label = action.label.in_language(language)
         self.danger = action.danger
@@ -51,6 +60,8 @@ class ActionForm(forms.Form):
                 self.fields[field.name].initial = step_key
             elif field.initial_from:
                 self.fields[field.name].initial = getattr(dossier, field.initial_from)
+            elif field.kind == Kind.FILE and dossier.procedure_version.e_result:
+                self.fields[field.name].required = True  # the action refuses it missing
         refuse_long_input(self)
 
     def clean(self) -> dict[str, Any]:
@@ -86,6 +97,9 @@ def _form_field(field: Field, dossier: Dossier, language: str | None) -> forms.F
         assert field.role is not None
         people = access.holders(field.role, dossier.agency)
         return forms.ModelChoiceField(queryset=people, empty_label=_("— Chọn người —"), **common)
+    if field.kind == Kind.FILE:
+        chooser = forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
+        return forms.FileField(widget=chooser, allow_empty_file=True, **common)
     if field.kind == Kind.UNIT:
         return forms.ModelChoiceField(
             queryset=_other_agencies(dossier), empty_label=_("— Chọn đơn vị —"), **common
@@ -128,16 +142,20 @@ class LinesField(forms.CharField):
         return None  # the length is checked per line above
 
 
-def form_for(name: str, *, dossier: Dossier, data: Any = None, step_key: str = "") -> ActionForm:
-    return ActionForm(action=ACTIONS[name], dossier=dossier, data=data, step_key=step_key)
+def form_for(
+    name: str, *, dossier: Dossier, data: Any = None, files: Any = None, step_key: str = ""
+) -> ActionForm:
+    return ActionForm(
+        action=ACTIONS[name], dossier=dossier, data=data, files=files, step_key=step_key
+    )
 
 
-def run_action(action: str, *, dossier: Dossier, by: Any, data: Any) -> Dossier:
+def run_action(action: str, *, dossier: Dossier, by: Any, data: Any, files: Any = None) -> Dossier:
     """Validate the action's form and call its domain function; invalid input raises a
     ValidationFailed naming the fields, and nothing is written."""
     record = ACTIONS[action]
     step_key = _step_key(data) if any(f.kind == Kind.STEP for f in record.fields) else ""
-    form = form_for(action, dossier=dossier, data=data, step_key=step_key)
+    form = form_for(action, dossier=dossier, data=data, files=files, step_key=step_key)
     if not form.is_valid():
         raise ValidationFailed(
             "Thông tin chưa hợp lệ: " + _errors(form), code="invalid", fields=list(form.errors)
@@ -147,6 +165,8 @@ def run_action(action: str, *, dossier: Dossier, by: Any, data: Any) -> Dossier:
     for field in record.fields:
         if field.kind == Kind.MOMENT and values.get(field.name) is not None:
             values[field.name] = _local(values[field.name])
+        if field.kind == Kind.FILE and not values.get(field.name):
+            values[field.name] = None  # no file chosen (or "clear" ticked)
     return actions.perform(action, dossier=seen, by=by, **values)
 
 

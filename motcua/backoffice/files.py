@@ -17,6 +17,7 @@ from motcua.accounts import access
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import vn_number
+from motcua.documents import results
 from motcua.documents.models import Document
 from motcua.documents.services import add_document, download_headers, open_document
 from motcua.dossiers import printing
@@ -85,6 +86,23 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
     for header, value in download_headers(found).items():
         response[header] = value
     return response
+
+
+@login_required
+@require_POST
+def sign_copy(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Sign a component's scanned PDF as the digitised copy (Decree 107)."""
+    dossier = _staff_dossier(request, code)
+    found = Document.objects.filter(pk=pk, dossier=dossier).first()
+    if found is None:
+        raise Http404
+    try:
+        results.sign_component(document=found, by=request.user)  # type: ignore[arg-type]
+    except MotcuaError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã ký số bản sao điện tử của thành phần hồ sơ."))
+    return redirect("backoffice:dossier", code=code)
 
 
 @login_required

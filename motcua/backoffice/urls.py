@@ -19,6 +19,7 @@ urlpatterns = [
     path("ho-so/<str:code>/xu-ly/<str:action>/", work.act, name="act"),
     path("ho-so/<str:code>/tai-lieu/", files.upload, name="upload"),
     path("ho-so/<str:code>/tai-lieu/<int:pk>/", files.document, name="document"),
+    path("ho-so/<str:code>/tai-lieu/<int:pk>/ky-so/", files.sign_copy, name="sign_copy"),
     path("ho-so/<str:code>/phieu-hen.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("ho-so/<str:code>/mau-<str:form>.pdf", files.paper, name="paper"),
 ]

@@ -24,6 +24,7 @@ from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.core.text import clean_text
+from motcua.documents import signing
 from motcua.dossiers import (
     actions,
     clock,
@@ -169,6 +170,7 @@ def _render_desk(
             ),
             "documents": getattr(dossier, "documents", None)
             and dossier.documents.order_by("uploaded_at"),
+            "can_sign_copies": signing.is_configured(),
             "reading": reading,
             "words": words,
             "deadline": deadline,
@@ -230,7 +232,9 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     try:
-        done = run_action(action, dossier=dossier, by=request.user, data=request.POST)
+        done = run_action(
+            action, dossier=dossier, by=request.user, data=request.POST, files=request.FILES
+        )
     except MotcuaError as error:
         fresh = _staff_dossier(request, code)
         return _render_desk(

@@ -125,7 +125,7 @@ class VersionInline(admin.StackedInline):
         "field",
         ("duration_value", "duration_unit", "convention", "pause_rule"),
         ("same_day_cutoff", "duration_by_channel"),
-        ("online", "five_on_spot"),
+        ("online", "five_on_spot", "e_result"),
         "fees",
         "components",
         ("effective_from", "effective_to"),

@@ -423,6 +423,15 @@ class ProcedureVersion(models.Model):
         default=OnlineMode.NONE,
     )
     five_on_spot = models.BooleanField(_("5 tại chỗ"), default=False)
+    # the agency attaches the result as a signed PDF at approval, delivered online
+    # (docs/domain/e-results.md)
+    e_result = models.BooleanField(
+        _("cấp kết quả điện tử"),
+        default=False,
+        help_text=_(
+            "Khi phê duyệt phải đính kèm tệp kết quả PDF; hệ thống ký số và trả trực tuyến."
+        ),
+    )
     fees = models.JSONField(_("phí, lệ phí"), default=list, blank=True)
     components = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
     process = models.JSONField(

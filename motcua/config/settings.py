@@ -248,6 +248,17 @@ DOCUMENT_MAX_BYTES = env_int("MOTCUA_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Any request body: refused with 413 before it is read when larger (a document and its form).
 REQUEST_BODY_MAX_BYTES = env_int("MOTCUA_REQUEST_BODY_MAX_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)
+
+# The certificate that signs electronic results (docs/domain/e-results.md): a PKCS#12 archive,
+# or a PEM certificate and key; the CA certificates of its chain; the passphrase. Files named by
+# the environment, never stored in the database.
+SIGNING = {
+    "pkcs12": env_str("MOTCUA_SIGNING_PKCS12", ""),
+    "certificate": env_str("MOTCUA_SIGNING_CERT", ""),
+    "key": env_str("MOTCUA_SIGNING_KEY", ""),
+    "chain": env_list("MOTCUA_SIGNING_CHAIN", []),
+    "passphrase": env_str("MOTCUA_SIGNING_PASSPHRASE", ""),
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background work (notifications and their retries): the database queue; run

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -52,6 +53,48 @@ def add_document(
     The same bytes attached twice to the same dossier give back the first Document (and no
     second event). `uploaded_file` is any Django File: an UploadedFile from a form or the API,
     or `File(open(path, "rb"))` from a command."""
+    document = stage_document(
+        dossier=dossier,
+        by=by,
+        uploaded_file=uploaded_file,
+        kind=kind,
+        title=title,
+        component_name=component_name,
+    )
+    if document.pk is not None:
+        return document
+    try:
+        with transaction.atomic():
+            _lock_open_dossier(dossier)
+            record_document(document)
+    except BaseException as error:
+        discard_staged(document)
+        if isinstance(error, IntegrityError):
+            # The same bytes were attached at the same moment by another request: theirs won.
+            winner = Document.objects.filter(dossier=dossier, sha256=document.sha256).first()
+            if winner is not None:
+                return winner
+        raise
+    return document
+
+
+def stage_document(
+    *,
+    dossier: Dossier,
+    by: User,
+    uploaded_file: File[Any],
+    kind: DocumentKind | str,
+    title: str = "",
+    component_name: str = "",
+    only: tuple[sniffing.FileType, ...] = sniffing.ALLOWED,
+) -> Document:
+    """The checks of `add_document`, and the file stored under its final name: an unsaved
+    Document, for `record_document` to write inside the caller's transaction (or the saved
+    Document already holding the same bytes). `only` narrows the accepted types.
+
+    Stored before any transaction: a slow upload to object storage holds no database lock. If
+    this raises, nothing has been written; once it returns, the caller records the document
+    or calls `discard_staged`."""
     _check_may_attach(by=by, dossier=dossier)
     kind = _checked_kind(kind)
     component_name = _checked_component(dossier, kind=kind, component_name=component_name)
@@ -60,12 +103,14 @@ def add_document(
 
     size, sha256 = _measure(uploaded_file)
     detected = _checked_type(uploaded_file, size)
+    if detected not in only:
+        names = ", ".join(sorted(t.extension.upper() for t in only))
+        raise ValidationFailed(f"Chỉ nhận tệp {names}.", code="document_type_not_allowed")
 
     existing = _existing(dossier, sha256)
     if existing is not None:
         return existing
 
-    moment = now()
     document = Document(
         dossier=dossier,
         kind=kind,
@@ -76,36 +121,41 @@ def add_document(
         size=size,
         sha256=sha256,
         uploaded_by=by,
-        uploaded_at=moment,
+        uploaded_at=now(),
     )
-    # Stored before the transaction: a slow upload to object storage holds no database lock.
-    # If this raises, nothing has been written.
     document.file.save(f"upload.{detected.extension}", uploaded_file, save=False)
-    try:
-        with transaction.atomic():
-            _lock_open_dossier(dossier)
-            document.save(force_insert=True)
-            append_event(
-                dossier,
-                type=EventType.DOCUMENT_ADDED,
-                at=moment,
-                by=by,
-                data={
-                    "document_id": document.pk,
-                    "sha256": sha256,
-                    "kind": str(kind),
-                    "title": document.title,
-                },
-            )
-    except BaseException as error:
-        _remove_stored(document)
-        if isinstance(error, IntegrityError):
-            # The same bytes were attached at the same moment by another request: theirs won.
-            winner = Document.objects.filter(dossier=dossier, sha256=sha256).first()
-            if winner is not None:
-                return winner
-        raise
     return document
+
+
+def record_document(document: Document, *, at: datetime | None = None) -> Document:
+    """Write a staged Document and its `document_added` event; the caller holds the
+    transaction and the dossier's row lock."""
+    if at is not None:
+        document.uploaded_at = at
+    document.save(force_insert=True)
+    append_event(
+        document.dossier,
+        type=EventType.DOCUMENT_ADDED,
+        at=document.uploaded_at,
+        by=document.uploaded_by,
+        data={
+            "document_id": document.pk,
+            "sha256": document.sha256,
+            "kind": str(document.kind),
+            "title": document.title,
+        },
+    )
+    return document
+
+
+def discard_staged(document: Document | None) -> None:
+    """Remove the stored file of a staged Document whose recording failed (never saved, or
+    saved in a transaction that was rolled back); a Document that is in the database keeps
+    its file."""
+    if document is None:
+        return
+    if document.pk is None or not Document.objects.filter(pk=document.pk).exists():
+        _remove_stored(document)
 
 
 def open_document(document: Document, *, by: User) -> File[Any]:

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.files import File
 from django.db import transaction
 
 from motcua.accounts import access
@@ -52,6 +53,9 @@ from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.deadlines import FixedDue, FixedKind, Floor, Pause
 from motcua.workflow.explain import ExplanationLine, LineKind
 from motcua.workflow.states import TERMINAL, Role, Status
+
+if TYPE_CHECKING:
+    from motcua.documents.models import Document
 
 _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
 
@@ -419,10 +423,63 @@ def send_back(*, dossier: Dossier, by: User, reason: str, at: datetime | None = 
 
 
 def approve_dossier(
-    *, dossier: Dossier, by: User, result_number: str = "", at: datetime | None = None
+    *,
+    dossier: Dossier,
+    by: User,
+    result_number: str = "",
+    result_file: File[Any] | None = None,
+    at: datetime | None = None,
 ) -> Dossier:
-    """Phê duyệt, ký: the leader signs the result (granted)."""
-    return _decide(dossier, by, "approve", reason="", result_number=result_number, at=at)
+    """Phê duyệt, ký: the leader signs the result (granted). With `result_file`, the result
+    itself: a PDF that motcua stamps with the lookup QR, signs and keeps as the dossier's
+    result document (`documents/results.py`); a procedure that issues electronic results
+    (`ProcedureVersion.e_result`) requires it. Everything is checked, and the signed file
+    stored, before the transaction; a refusal leaves nothing behind."""
+    from motcua.documents import results, services
+
+    current = _precheck(dossier, by, "approve")
+    if result_file is None and current.procedure_version.e_result:
+        raise ValidationFailed(
+            "Thủ tục này cấp kết quả điện tử: cần đính kèm tệp kết quả (PDF) khi phê duyệt.",
+            code="result_file_required",
+        )
+    staged = None
+    if result_file is not None:
+        staged = results.stage_result(
+            dossier=current, by=by, uploaded_file=result_file, result_number=result_number
+        )
+    try:
+        return _decide(
+            dossier,
+            by,
+            "approve",
+            reason="",
+            result_number=result_number,
+            at=at,
+            result=staged,
+        )
+    except BaseException:
+        services.discard_staged(staged)
+        raise
+
+
+def _precheck(dossier: Dossier, by: User, action: str) -> Dossier:
+    """The dossier as it is now, refused early (the same checks `_transition` makes again
+    under the lock) when `action` may not be taken: before a file is signed and stored."""
+    current = Dossier.objects.select_related("receiving_unit", "agency", "procedure_version").get(
+        pk=dossier.pk
+    )
+    record = TRANSITIONS[action]
+    if Status(current.status) not in record.sources:
+        raise TransitionNotAllowed(
+            f"Không thể “{record.label}” khi hồ sơ đang ở trạng thái “{current.status_label}”.",
+            action=action,
+            status=current.status,
+        )
+    refusal = access.refusal_to_act(by, current, record)
+    if refusal is not None:
+        raise refusal
+    return current
 
 
 def refuse_dossier(
@@ -442,20 +499,30 @@ def _decide(
     reason: str,
     result_number: str,
     at: datetime | None,
+    result: Document | None = None,
 ) -> Dossier:
-    """Sign the decision; its outcome (granted or denied) is the action's own."""
+    """Sign the decision; its outcome (granted or denied) is the action's own. A staged
+    `result` document is recorded in the same transaction."""
     outcome = ACTIONS[action].outcome
     with _transition(dossier, action, by, at=at) as (locked, moment):
         locked.outcome = outcome
         steps.complete_open(locked, "approval", at=moment, by=by, note=reason)
         steps.open_steps(locked, "return", at=moment)
+        data: dict[str, Any] = {"outcome": outcome, "result_number": clean_text(result_number)}
+        if result is not None:
+            from motcua.documents.services import record_document
+
+            result.dossier = locked
+            record_document(result, at=moment)
+            data["result_document_id"] = result.pk
+            data["result_sha256"] = result.sha256
         append_event(
             locked,
             type=EventType.APPROVED,
             at=moment,
             by=by,
             reason=reason,
-            data={"outcome": outcome, "result_number": clean_text(result_number)},
+            data=data,
         )
     return locked
 
@@ -540,6 +607,50 @@ def deliver_result(
             },
         )
     return locked
+
+
+# The account the public lookup acts as when the applicant downloads an electronic result.
+PORTAL_USERNAME = "system.portal"
+ONLINE_RECIPIENT = "Người nộp hồ sơ (tải kết quả điện tử bằng mã tra cứu)"
+
+
+def deliver_online(*, dossier: Dossier, at: datetime | None = None) -> bool:
+    """The applicant downloaded the electronic result from the public lookup with the lookup
+    code: the result is delivered online (`deliver`, via online), once. The log records the
+    moment, the public lookup as the actor and the applicant as the recipient. True if this
+    call recorded the delivery; False if it had already been recorded (a second download, or
+    two at once: the dossier's row lock lets one through)."""
+    current = Dossier.objects.select_related("receiving_unit").get(pk=dossier.pk)
+    if current.status != Status.RESOLVED:
+        return False
+    try:
+        deliver_result(
+            dossier=current,
+            by=_portal_user(current.receiving_unit),
+            via=ReturnChannel.ONLINE,
+            recipient=ONLINE_RECIPIENT,
+            at=at,
+        )
+    except (TransitionNotAllowed, StaleDossier):
+        return False  # delivered by someone else in the meantime
+    return True
+
+
+def _portal_user(unit: Unit) -> User:
+    """The public lookup's account, holding the system role at `unit` (and nothing else)."""
+    from motcua.accounts.models import Membership
+
+    user, created = User.objects.get_or_create(
+        username=PORTAL_USERNAME,
+        defaults={"full_name": "Cổng tra cứu hồ sơ (hệ thống)", "is_active": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Membership.objects.update_or_create(
+        user=user, unit=unit, role=Role.SYSTEM, defaults={"is_active": True}
+    )
+    return user
 
 
 def mark_uncollected(*, dossier: Dossier, by: User, at: datetime | None = None) -> Dossier:

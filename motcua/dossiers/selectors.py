@@ -180,6 +180,7 @@ def _facts(dossier: Dossier, deadline: clock.CurrentDeadline, access: Access) ->
         previous_due=local(dossier.due_at_original) if dossier.due_at_original else None,
         delivered_at=local(dossier.delivered_at) if dossier.delivered_at else None,
         delivered_via=dossier.delivered_via,
+        e_result=dossier.status == "RESOLVED" and dossier.documents.filter(kind="result").exists(),
         postal_item=str((delivered.data or {}).get("postal_item", ""))
         if full and delivered is not None
         else "",

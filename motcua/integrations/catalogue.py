@@ -51,6 +51,7 @@ NORM_FIELDS = {
     "duration_by_channel",
     "online",
     "five_on_spot",
+    "e_result",
     "fees",
     "components",
     "convention",
@@ -270,8 +271,9 @@ def _clean_procedure(
         norms[key] = item.get(key) or default
         if norms[key] and norms[key] not in enum.values:
             bad(f"{key} must be one of {enum.values}, got {item.get(key)!r}")
-    if not isinstance(item.get("five_on_spot", False), bool):
-        bad("five_on_spot must be true or false")
+    for flag in ("five_on_spot", "e_result"):
+        if not isinstance(item.get(flag, False), bool):
+            bad(f"{flag} must be true or false")
     fees = _clean_fees(item.get("fees") or [], bad)
     components = _clean_components(item.get("components") or [], bad)
     effective_from = _clean_date(item.get("effective_from"), bad)
@@ -289,6 +291,7 @@ def _clean_procedure(
         "same_day_cutoff": cutoff,
         "duration_by_channel": by_channel if isinstance(by_channel, dict) else {},
         "five_on_spot": bool(item.get("five_on_spot", False)),
+        "e_result": bool(item.get("e_result", False)),
         "fees": fees,
         "components": components,
         "effective_from": effective_from,
@@ -425,6 +428,8 @@ def _norms(data: dict[str, Any]) -> dict[str, Any]:
         norms["same_day_cutoff"] = f"{data['same_day_cutoff']:%H:%M}"
     if data.get("duration_by_channel"):
         norms["duration_by_channel"] = data["duration_by_channel"]
+    if data.get("e_result"):
+        norms["e_result"] = True
     return norms
 
 
@@ -485,6 +490,7 @@ def _create_version(
         pause_rule=data["pause_rule"],
         online=data["online"],
         five_on_spot=data["five_on_spot"],
+        e_result=data["e_result"],
         fees=data["fees"],
         components=data["components"],
         process=data["process"],
@@ -543,6 +549,8 @@ def _procedure_entry(version: ProcedureVersion) -> dict[str, Any]:
         entry["field"] = version.field
     if version.process:
         entry["process"] = version.process
+    if version.e_result:
+        entry["e_result"] = True
     if version.duration_by_channel:
         entry["duration_by_channel"] = version.duration_by_channel
     others = sorted(unit.code for unit in version.other_agencies.all())

@@ -4,15 +4,20 @@ lookup code printed on the slip."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from motcua.core import ratelimit
+from motcua.core.errors import NotFound
 from motcua.core.text import clean_text
-from motcua.dossiers import lookup_codes, selectors
+from motcua.documents import results
+from motcua.documents.services import download_headers
+from motcua.dossiers import actions, lookup_codes, selectors
+from motcua.dossiers.models import Dossier
 
 
 def _too_many(request: HttpRequest, verdict: ratelimit.Verdict) -> HttpResponse:
@@ -50,6 +55,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
     if unlocked.access == selectors.Access.FULL:
         context["private"] = selectors.private_view(found)
         context["lookup_code"] = lookup_codes.display(found.lookup_code)
+        context["result_ready"] = _has_result(found)
     response = render(request, "portal/dossier.html", context)
     if unlocked.verdict != "not_given":
         # what a proof opens is for this visitor only (no shared cache keeps it); the slip's
@@ -68,3 +74,46 @@ def _proof(request: HttpRequest) -> tuple[str, str]:
     if compact.isdigit() and len(compact) == 4:
         return "", compact
     return typed, ""
+
+
+def _has_result(dossier: Dossier) -> bool:
+    try:
+        results.result_for_download(dossier)
+    except NotFound:
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def result(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The signed electronic result, for the holder of the lookup code only (the phone's
+    digits are not enough); the first download records the online delivery
+    (`actions.deliver_online`). Throttled and locked like the lookup itself."""
+    verdict = ratelimit.lookup_window(request)
+    if not verdict.allowed:
+        return _too_many(request, verdict)
+    found = selectors.find_by_code(code)
+    if found is None:
+        return render(request, "portal/lookup.html", {"code": code, "not_found": True}, status=404)
+    lookup_code, _digits = _proof(request)
+    unlocked = selectors.unlock(found, lookup_code=lookup_code) if lookup_code else None
+    if unlocked is None or unlocked.access != selectors.Access.FULL:
+        return _result_refused(request, found.code, "forbidden", status=403)
+    try:
+        document = results.result_for_download(found)
+    except NotFound:
+        return _result_refused(request, found.code, "missing", status=404)
+    handle = document.file.storage.open(document.file.name or "", "rb")
+    actions.deliver_online(dossier=found)
+    response = FileResponse(handle)
+    for header, value in download_headers(document).items():
+        response[header] = value
+    return response
+
+
+def _result_refused(request: HttpRequest, code: str, reason: str, *, status: int) -> HttpResponse:
+    response = render(
+        request, "portal/result_refused.html", {"code": code, "reason": reason}, status=status
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -58,6 +58,7 @@ class Kind(StrEnum):
     USER = "user"  # a person holding `role` at the action's place (the API takes a username)
     UNIT = "unit"  # another agency of the province
     STEP = "step"  # an open inter-agency step of the dossier (the API takes it from the path)
+    FILE = "file"  # a document: a file input on the desk, base64 text in the API's JSON body
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,20 @@ _DECLARED = (
         event="approved",
         outcome="granted",
         summary="Sign the result (granted)",
-        fields=(_text("result_number", "Số văn bản kết quả", "Result number", max_length=100),),
+        fields=(
+            _text("result_number", "Số văn bản kết quả", "Result number", max_length=100),
+            # required when the procedure issues electronic results (dossiers/actions.py)
+            Field(
+                "result_file",
+                Kind.FILE,
+                Label("Tệp kết quả (PDF, hệ thống ký số)", "Result file (PDF, signed by motcua)"),
+                required=False,
+                help=(
+                    "The result as a PDF, base64-encoded; motcua stamps the lookup QR on it and "
+                    "signs it. Required for procedures that issue electronic results."
+                ),
+            ),
+        ),
         endpoint="approve",
         awaited_in={S.AWAITING_APPROVAL},
     ),

@@ -125,6 +125,7 @@ class Facts:
     delivered_via: str = ""
     postal_item: str = ""
     ended_at: datetime | None = None
+    e_result: bool = False  # a signed electronic result is ready to download (e-results.md)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,20 @@ def _extended(facts: Facts, lang: Lang) -> NextStep:
 
 
 def _result_ready(facts: Facts, lang: Lang) -> NextStep:
+    if facts.e_result:
+        return NextStep(
+            Next.ONLINE,
+            _say(lang, "Đã có kết quả điện tử", "Electronic result ready"),
+            [
+                _say(
+                    lang,
+                    "Ông/bà tải kết quả có chữ ký số ngay trên trang này, bằng mã tra cứu in "
+                    "trên giấy hẹn.",
+                    "Download the digitally signed result on this page, with the lookup code "
+                    "printed on your slip.",
+                )
+            ],
+        )
     if facts.return_channel == "postal":
         return NextStep(
             Next.POSTED,

@@ -18,6 +18,7 @@ And nothing changes: the dossier's version, status, events, steps and documents.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
@@ -68,6 +69,7 @@ ROUTES = {
     "portal:lookup": PUBLIC,
     "portal:lookup_form": PUBLIC,
     "portal:dossier": PUBLIC,  # the public lookup by code: personal data only with the phone
+    "portal:result": PUBLIC,  # the signed e-result: only with the lookup code (403 without)
     "portal:statistics": PUBLIC,
     "portal:procedures": PUBLIC,
     "portal:procedure": PUBLIC,
@@ -91,6 +93,7 @@ ROUTES = {
     "backoffice:act": DOSSIER,
     "backoffice:upload": DOSSIER,
     "backoffice:document": DOSSIER,
+    "backoffice:sign_copy": DOSSIER,
     "backoffice:receipt_pdf": DOSSIER,
     "backoffice:paper": DOSSIER,
 }
@@ -109,7 +112,7 @@ OWN_SCOPE = {
     ),
 }
 # Only POST is served: a GET is refused (405) before any dossier is looked up.
-POST_ONLY = {"backoffice:act", "backoffice:upload"}
+POST_ONLY = {"backoffice:act", "backoffice:upload", "backoffice:sign_copy"}
 NOT_SAFE = {
     "backoffice:dashboard",
     "backoffice:dashboard_dossiers",
@@ -410,6 +413,7 @@ def api_body(path: str, method: str, scene: Scene) -> dict[str, Any]:
         Kind.LINES: ["x"],
         Kind.MOMENT: "2025-06-30T09:00:00+07:00",
         Kind.USER: scene.specialist.username,
+        Kind.FILE: base64.b64encode(_pdf()).decode(),
     }
     for field in action.fields if action else ():
         if field.kind == Kind.CHOICE:
