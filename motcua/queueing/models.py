@@ -45,6 +45,9 @@ class Hall(models.Model):
         default=15,
         help_text=_("Vé ưu tiên được xếp như thể đã lấy số sớm hơn chừng ấy phút."),
     )
+    appointments_per_slot = models.PositiveIntegerField(
+        _("số lịch hẹn mỗi khung giờ"), default=4, help_text=_("Mỗi nhóm, mỗi khung 30 phút.")
+    )
     service_minutes = models.PositiveIntegerField(
         _("số phút phục vụ ước tính"),
         default=5,
@@ -164,6 +167,9 @@ class GroupDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "day"], name="group_day_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.group.code} {self.day}: {self.last_number}"
+
 
 class TicketStatus(models.TextChoices):
     WAITING = "waiting", _("Đang chờ")
@@ -191,6 +197,10 @@ class Ticket(models.Model):
 
     hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
     group = models.ForeignKey(ServiceGroup, on_delete=models.PROTECT, related_name="tickets")
+    # The group whose line it waits in now: its drawing group until a transfer.
+    queue = models.ForeignKey(
+        ServiceGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("hàng chờ")
+    )
     day = models.DateField(_("ngày"))
     number = models.PositiveIntegerField(_("số"))
     priority = models.CharField(
@@ -244,7 +254,7 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["hall", "request_key"], name="ticket_request_once"),
         ]
         indexes = [
-            models.Index(fields=["hall", "day", "status", "rank_at"], name="ticket_waiting_line")
+            models.Index(fields=["queue", "day", "status", "rank_at"], name="ticket_waiting_line")
         ]
 
     def __str__(self) -> str:
@@ -270,6 +280,9 @@ class TicketDossier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "dossier"], name="ticket_dossier_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} → {self.dossier} ({self.kind})"
 
 
 class TicketEventType(models.TextChoices):
@@ -306,6 +319,9 @@ class TicketEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["hall", "type", "id"], name="ticket_event_calls")]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.at:%Y-%m-%d %H:%M}"
+
 
 class CounterEvent(models.Model):
     """One change of a counter (opened, paused, resumed, closed), append-only."""
@@ -321,6 +337,9 @@ class CounterEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Appointment(models.Model):
@@ -343,3 +362,6 @@ class Appointment(models.Model):
         verbose_name = _("lịch hẹn")
         verbose_name_plural = _("lịch hẹn")
         indexes = [models.Index(fields=["hall", "applicant_id_number", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.code
