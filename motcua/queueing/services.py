@@ -295,7 +295,9 @@ def _change_counter(
 
 
 def _lock_counter(counter: Counter) -> Counter:
-    return Counter.objects.select_for_update().select_related("hall").get(pk=counter.pk)
+    # Only the counter's row: every counter of the hall shares its hall's row.
+    found = Counter.objects.select_for_update(of=("self",)).select_related("hall__unit")
+    return found.get(pk=counter.pk)
 
 
 def _own_counter(counter: Counter, by: User) -> Counter:
