@@ -67,7 +67,9 @@ def kiosk(request: HttpRequest, site: str, token: str) -> HttpResponse:
     return _kiosk_page(request, _device(site, token, DeviceKind.KIOSK))
 
 
-def _kiosk_page(request: HttpRequest, device: Device, error: str = "", status: int = 200) -> HttpResponse:
+def _kiosk_page(
+    request: HttpRequest, device: Device, error: str = "", status: int = 200
+) -> HttpResponse:
     context = {
         "device": device,
         "hall": device.hall,
