@@ -8,10 +8,8 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,13 +26,13 @@ from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.queueing import printing, services
 from motcua.queueing.models import Device, DeviceKind, Hall, Ticket, TicketEvent
+from motcua.queueing.voice import VOICE_DIR
 
 # A stream lives this long, then ends; the browser reconnects with Last-Event-ID. Short, so
 # that a plain reverse proxy's read timeout never cuts it and a worker is never held for long.
 STREAM_SECONDS = 20
 STREAM_POLL_SECONDS = 1.0
 RECONNECT_MS = 1500
-VOICE_DIR = Path(settings.BASE_DIR) / "motcua" / "static" / "hall" / "voice"
 
 
 def _device(site: str, token: str, kind: str) -> Device:
