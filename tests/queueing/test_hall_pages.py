@@ -193,3 +193,11 @@ def test_the_screen_state_shows_the_call(client: Client, counter_officer, kiosk,
     assert {"counter": "2", "status": "open", "number": "A001"} in state["counters"]
     page = client.get(f"/sanh/AH/man-hinh/{screen.token}/").content.decode()
     assert "A001" in page
+
+
+def test_the_kiosk_and_the_screen_speak_english_when_asked(client: Client, kiosk, screen) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(kiosk_url(kiosk)).content.decode()
+    assert "Take a number" in page and "Elderly person" in page and "Lấy số thứ tự" not in page
+    page = client.get(f"/sanh/AH/man-hinh/{screen.token}/").content.decode()
+    assert "Just called" in page and "please come to counter" in page
