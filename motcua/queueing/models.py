@@ -212,6 +212,8 @@ class Ticket(models.Model):
     issued_at = models.DateTimeField(_("lấy số lúc"))
     rank_at = models.DateTimeField(_("thứ tự xếp"))
     request_key = models.CharField(max_length=64)
+    # The identifier a ticket brought from another queue system had (`motcua.visits/1` id).
+    source_id = models.CharField(max_length=200, blank=True)
     public_key = models.CharField(max_length=64, unique=True, default=new_token)
     kiosk = models.ForeignKey(
         Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

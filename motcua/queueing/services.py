@@ -6,7 +6,9 @@ who is called next, hidden identity) are in docs/domain/hall.md."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -224,8 +226,6 @@ def book_appointment(
 
 
 def _appointment_code() -> str:
-    import secrets
-
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     while True:
         code = "".join(secrets.choice(alphabet) for _ in range(6))
@@ -633,3 +633,95 @@ def serving_now(hall: Hall) -> list[tuple[Counter, Ticket | None]]:
         )
     }
     return [(counter, serving.get(counter.pk)) for counter in counters.order_by("number")]
+
+
+# --- history from other queue systems -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastVisit:
+    """A ticket of the past as `motcua.visits/1` carries it (docs/interchange/hall-tickets.md)."""
+
+    source_id: str
+    group: ServiceGroup
+    number: int
+    priority: str
+    issued_at: datetime
+    called_at: datetime | None
+    finished_at: datetime | None
+    counter: Counter | None
+    officer: User | None
+    officer_name: str
+    outcome: str
+    procedure_code: str
+    dossiers: list[Dossier]
+
+
+def record_past_visit(*, hall: Hall, visit: PastVisit) -> Ticket | None:
+    """Record a visit served elsewhere (an old queue machine's history) with its events, as
+    they happened; None if its `source_id` is already here. The group's count of the day is
+    raised past its number, so that a live ticket never takes it."""
+    key = "v-" + _digest(visit.source_id)
+    if Ticket.objects.filter(hall=hall, request_key=key).exists():
+        return None
+    day = hall_day(visit.issued_at)
+    status = {
+        "": TicketStatus.CALLED if visit.called_at else TicketStatus.WAITING,
+        Outcome.NO_SHOW: TicketStatus.NO_SHOW,
+    }.get(visit.outcome, TicketStatus.DONE)
+    with transaction.atomic():
+        counter, _ = GroupDay.objects.get_or_create(group=visit.group, day=day)
+        counter = GroupDay.objects.select_for_update().get(pk=counter.pk)
+        if Ticket.objects.filter(group=visit.group, day=day, number=visit.number).exists():
+            raise Conflict(
+                f"Số {visit.number} của nhóm {visit.group.code} ngày {day} đã có.",
+                code="number_taken",
+            )
+        counter.last_number = max(counter.last_number, visit.number)
+        counter.save(update_fields=["last_number"])
+        ticket = Ticket.objects.create(
+            hall=hall,
+            group=visit.group,
+            queue=visit.group,
+            day=day,
+            number=visit.number,
+            priority=visit.priority,
+            status=status,
+            issued_at=visit.issued_at,
+            rank_at=visit.issued_at,
+            request_key=key,
+            source_id=visit.source_id,
+            counter=visit.counter,
+            officer=visit.officer,
+            called_at=visit.called_at,
+            last_called_at=visit.called_at,
+            finished_at=visit.finished_at,
+            outcome=visit.outcome,
+            procedure_code=visit.procedure_code,
+        )
+        _record_history(ticket, visit)
+    return ticket
+
+
+def _record_history(ticket: Ticket, visit: PastVisit) -> None:
+    imported: dict[str, Any] = {"imported": True}
+    _record(ticket, TicketEventType.ISSUED, at=visit.issued_at, by=None, data=imported)
+    events: list[tuple[TicketEventType, datetime, dict[str, Any]]] = []
+    if visit.called_at:
+        events.append((TicketEventType.CALLED, visit.called_at, {}))
+    if visit.outcome == Outcome.NO_SHOW:
+        events.append((TicketEventType.NO_SHOW, visit.called_at or visit.issued_at, {}))
+    elif visit.outcome:
+        moment = visit.finished_at or visit.called_at or visit.issued_at
+        events.append((TicketEventType.FINISHED, moment, {"outcome": visit.outcome}))
+    kind = TicketDossier.DELIVERED if visit.outcome == Outcome.COLLECT_RESULT else "received"
+    for dossier in visit.dossiers:
+        TicketDossier.objects.create(ticket=ticket, dossier=dossier, kind=kind)
+    if visit.officer is None and visit.officer_name:
+        imported["officer"] = visit.officer_name  # the old system's name, no user here
+    for type, at, data in events:
+        _record(ticket, type, at=at, by=visit.officer, counter=visit.counter, data=imported | data)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
