@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.http import (
@@ -20,10 +21,10 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.core.clock import local, now
-from motcua.core.errors import MotcuaError
+from motcua.core.errors import MotcuaError, ValidationFailed
 from motcua.queueing import printing, services
 from motcua.queueing.models import Device, DeviceKind, Hall, Ticket, TicketEvent
 from motcua.queueing.voice import VOICE_DIR
@@ -253,3 +254,45 @@ def _stream(hall: Hall, after: int) -> Iterator[bytes]:
             return
         time.sleep(STREAM_POLL_SECONDS)
         yield b": ping\n\n"
+
+
+# --- booking online -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def booking(request: HttpRequest, site: str) -> HttpResponse:
+    """Book a 30-minute slot of a service group; the code is checked in at the kiosk."""
+    hall = get_object_or_404(Hall.objects.select_related("unit"), unit__code=site)
+    groups = hall.groups.filter(is_active=True)
+    raw = request.POST.get("group") or request.GET.get("nhom") or ""
+    group = groups.filter(pk=int(raw)).first() if raw.isdigit() else groups.first()
+    if group is None:
+        raise Http404("no groups")
+    context: dict[str, Any] = {"hall": hall, "groups": groups, "group": group}
+    status = 200
+    if request.method == "POST":
+        try:
+            context["booked"] = _book(request, hall, group)
+        except MotcuaError as failure:
+            context["error"] = failure.message
+            status = failure.http_status
+    context["slots"] = services.open_slots(hall, group, after=now())
+    return render(request, "portal/hall_booking.html", context, status=status)
+
+
+def _book(request: HttpRequest, hall: Hall, group: Any) -> Any:
+    raw = request.POST.get("slot", "")
+    try:
+        starts_at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(_("Hãy chọn một khung giờ."), code="invalid_slot") from None
+    if starts_at.tzinfo is None:
+        raise ValidationFailed(_("Hãy chọn một khung giờ."), code="invalid_slot")
+    return services.book_appointment(
+        hall=hall,
+        group=group,
+        starts_at=starts_at,
+        name=request.POST.get("name", ""),
+        id_number=request.POST.get("id_number", ""),
+        phone=request.POST.get("phone", ""),
+    )

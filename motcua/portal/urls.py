@@ -15,6 +15,7 @@ urlpatterns = [
     path("sanh/<str:site>/man-hinh/<str:token>/", hall.display, name="hall_display"),
     path("sanh/<str:site>/man-hinh/<str:token>/su-kien/", hall.events, name="hall_events"),
     path("sanh/<str:site>/man-hinh/<str:token>/trang-thai/", hall.state, name="hall_state"),
+    path("sanh/<str:site>/dat-lich/", hall.booking, name="hall_booking"),
     path("sanh/ve/<str:key>/", hall.ticket, name="hall_ticket"),
     path("sanh/ve/<str:key>/ve.pdf", hall.ticket_pdf, name="hall_ticket_pdf"),
 ]

@@ -18,8 +18,9 @@ from django.db.models import Q, QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
+from motcua.calendars.services import calendar_for
 from motcua.catalog.models import Procedure
-from motcua.core.clock import local, now
+from motcua.core.clock import local, now, site_zone
 from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from motcua.core.identity import normalize_id_number
 from motcua.core.text import clean_text
@@ -205,7 +206,7 @@ def book_appointment(
         raise ValidationFailed("Cần họ tên và số định danh.", code="applicant_required")
     if group.hall_id != hall.pk or not group.is_active:
         raise ValidationFailed("Nhóm dịch vụ không có tại sảnh này.", code="unknown_group")
-    if starts_at <= moment or local(starts_at).minute % 30 or local(starts_at).second:
+    if starts_at not in slots_of_day(hall, hall_day(starts_at)) or starts_at <= moment:
         raise ValidationFailed("Khung giờ không hợp lệ.", code="invalid_slot")
     with transaction.atomic():
         GroupDay.objects.get_or_create(group=group, day=hall_day(starts_at))
@@ -223,6 +224,42 @@ def book_appointment(
             applicant_phone=clean_text(phone)[:20],
             booked_at=moment,
         )
+
+
+def slots_of_day(hall: Hall, day: date) -> list[datetime]:
+    """The 30-minute slots of a working day of the site, inside its sessions."""
+    calendar = calendar_for(hall.unit)
+    if not calendar.is_working_day(day):
+        return []
+    zone = site_zone()
+    slots = []
+    for session in calendar.sessions:
+        start = datetime.combine(day, session.start, tzinfo=zone)
+        end = datetime.combine(day, session.end, tzinfo=zone)
+        while start + SLOT <= end:
+            slots.append(start)
+            start += SLOT
+    return slots
+
+
+def open_slots(
+    hall: Hall, group: ServiceGroup, *, after: datetime, days: int = 7
+) -> list[datetime]:
+    """The slots of the next `days` days after `after` that still take an appointment."""
+    first = hall_day(after)
+    slots = [
+        slot
+        for offset in range(days)
+        for slot in slots_of_day(hall, first + timedelta(days=offset))
+        if slot > after
+    ]
+    if not slots:
+        return []
+    taken = Appointment.objects.filter(group=group, starts_at__gte=slots[0])
+    counts: dict[datetime, int] = {}
+    for starts_at in taken.values_list("starts_at", flat=True):
+        counts[starts_at] = counts.get(starts_at, 0) + 1
+    return [slot for slot in slots if counts.get(slot, 0) < hall.appointments_per_slot]
 
 
 def _appointment_code() -> str:

@@ -11,7 +11,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from motcua.portal import hall as hall_pages
 from tests.browser.conftest import axe_violations, screenshot
-from tests.queueing.conftest import hall, kiosk, screen  # noqa: F401 — the hall's fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

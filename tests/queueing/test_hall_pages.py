@@ -3,6 +3,7 @@ issue, the 80 mm slip, the counter page from open to intake, and the call screen
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 from io import BytesIO
@@ -12,8 +13,11 @@ from django.test import Client
 from pypdf import PdfReader
 
 from motcua.catalog.models import Unit
+from motcua.core.clock import now
 from motcua.dossiers.models import Dossier
+from motcua.queueing import services
 from motcua.queueing.models import (
+    Appointment,
     Device,
     DeviceKind,
     Hall,
@@ -201,3 +205,35 @@ def test_the_kiosk_and_the_screen_speak_english_when_asked(client: Client, kiosk
     assert "Take a number" in page and "Elderly person" in page and "Lấy số thứ tự" not in page
     page = client.get(f"/sanh/AH/man-hinh/{screen.token}/").content.decode()
     assert "Just called" in page and "please come to counter" in page
+
+
+def test_an_appointment_booked_online_is_checked_in_at_the_kiosk(client: Client, kiosk) -> None:
+    page = client.get("/sanh/AH/dat-lich/").content.decode()
+    slot = re.search(r'<option value="([^"]+\+07:00)"', page)
+    assert slot is not None
+    response = client.post(
+        "/sanh/AH/dat-lich/",
+        {
+            "group": group(kiosk.hall, "B").pk,
+            "slot": slot.group(1),
+            "name": "Phạm Văn Cường",
+            "id_number": "001099012345",
+        },
+    )
+    appointment = Appointment.objects.get()
+    assert response.status_code == 200 and appointment.code in response.content.decode()
+    refused = client.post(
+        "/sanh/AH/dat-lich/",
+        {"group": group(kiosk.hall, "B").pk, "slot": "hôm qua", "name": "X", "id_number": "1"},
+    )
+    assert refused.status_code == 422 and Appointment.objects.count() == 1
+    # a check-in on another day than the slot's finds nothing for today
+    checked = client.post(
+        kiosk_url(kiosk, "lay-so/"),
+        {"request_key": uuid.uuid4().hex, "lich_hen": appointment.code},
+        HTTP_ACCEPT="application/json",
+    )
+    if services.hall_day(appointment.starts_at) == services.hall_day(now()):
+        assert checked.json()["number"] == "B001"
+    else:
+        assert checked.status_code == 404 and checked.json()["code"] == "appointment_not_found"

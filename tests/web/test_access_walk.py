@@ -78,6 +78,7 @@ ROUTES = {
     "portal:hall_events": PUBLIC,
     "portal:hall_state": PUBLIC,
     "portal:hall_ticket": PUBLIC,
+    "portal:hall_booking": PUBLIC,
     "portal:hall_ticket_pdf": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
