@@ -94,3 +94,45 @@ def test_the_ticket_page_on_a_phone(page: Page, kiosk) -> None:
     screenshot(page, "hall-ticket-phone")
     page.set_viewport_size(DESKTOP)
     screenshot(page, "hall-ticket-desktop")
+
+
+def test_a_lost_answer_is_retried_with_the_same_key_and_makes_one_ticket(
+    browser: Browser, live_server, kiosk
+) -> None:
+    """The first answer is lost on the way back (the server made the ticket); the page says
+    so, retries with its request key, and shows the ticket the server made the first time."""
+    from motcua.queueing.models import Ticket
+
+    lost: list[str] = []
+
+    def lose_first_answer(route) -> None:  # type: ignore[no-untyped-def]
+        if not lost:
+            route.fetch()  # the request reaches the server…
+            lost.append(route.request.post_data or "")
+            route.abort("connectionreset")  # …and its answer never comes back
+        else:
+            route.continue_()
+
+    page = new_page(browser, live_server, KIOSK)  # its console shows the lost answer
+    page.route("**/lay-so/", lose_first_answer)
+    page.goto(f"/sanh/AH/kiosk/{kiosk.token}/?in=0")
+    page.get_by_role("button", name=re.compile("Đất đai")).click()
+    expect(page.locator("#result-number")).to_have_text("B001")
+    assert lost and Ticket.objects.count() == 1
+    page.context.close()
+
+
+def test_booking_an_appointment_online(page: Page, kiosk) -> None:
+    from motcua.queueing.models import Appointment
+
+    page.set_viewport_size(PHONE)
+    page.goto("/sanh/AH/dat-lich/")
+    assert axe_violations(page) == []
+    page.get_by_label("Họ và tên").fill("Phạm Văn Cường")
+    page.get_by_label("Số CCCD").fill("001099012345")
+    page.get_by_role("button", name="Đặt lịch", exact=True).click()
+    expect(page.get_by_test_id("booked")).to_contain_text(Appointment.objects.get().code)
+    assert axe_violations(page) == []
+    screenshot(page, "hall-booking-phone")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "hall-booking-desktop")
