@@ -18,6 +18,8 @@ holds at every unit under it (a unit's `path` is a prefix of theirs). On that:
 - **Reporting on a unit** (`reportable_units`, `may_report_on`): staff of any role, for their
   units and every unit under them; a superuser, every unit. Public statistics publish the
   provinces and their receiving points (`published_units`).
+- **Serving at a hall counter** (`hall_counters`, `may_serve_at`): a counter officer of the
+  counter's very unit (the site), no one else, not even a superuser (the log names who served).
 - **Documents** follow their dossier (`may_open_document`).
 - **Role-bound pages** (the counter's intake, the agencies' debts, the tracking book, the
   director's overview) ask `units_where` / `holds_anywhere` with their roles (`PAGE_ROLES`);
@@ -41,6 +43,7 @@ from motcua.catalog.models import RECEIVING_KINDS, Unit
 from motcua.core.errors import NotFound, PermissionRefused
 from motcua.core.text import clean_text
 from motcua.dossiers.models import Dossier, DossierStep, StepKind
+from motcua.queueing.models import Counter
 from motcua.workflow.actions import ACTIONS, Action
 from motcua.workflow.states import Place
 
@@ -252,6 +255,18 @@ def may_receive_at(who: Who, unit: Unit) -> bool:
     return unit.is_active and unit.path in found.paths(Role.COUNTER_OFFICER)
 
 
+def hall_counters(who: Who) -> QuerySet[Counter]:
+    """The hall counters `who` may open and serve at: those of the active units where they are
+    counter officers (their very units)."""
+    return Counter.objects.filter(hall__unit__in=counter_units(who)).select_related("hall__unit")
+
+
+def may_serve_at(who: Who, counter: Counter) -> bool:
+    """A counter officer of the counter's site (its very unit, active)."""
+    unit = counter.hall.unit
+    return unit.is_active and unit.path in grants(who).paths(Role.COUNTER_OFFICER)
+
+
 def monitored_paths(who: Who) -> list[str]:
     """Units whose received dossiers `who` watches as a centre director or administrator."""
     return grants(who).paths(*MONITORS)
@@ -305,7 +320,8 @@ def pages_for(who: Who) -> frozenset[str]:
     """The back-office pages `who` may open, by URL name (the menu shows these, no other):
     the inbox for anyone signed in; the reports and the dossier search for staff of any role
     (`reportable_units`, `visible_to`);
-    the intake for a counter officer of an active unit (`counter_units`); the role-bound
+    the intake for a counter officer of an active unit (`counter_units`), and the hall
+    counter where that unit has counters (`hall_counters`); the role-bound
     pages for their roles (`PAGE_ROLES`); the administration for staff accounts."""
     found = grants(who)
     if found.user_id is None:
@@ -316,6 +332,8 @@ def pages_for(who: Who) -> frozenset[str]:
     pages |= {page for page, roles in PAGE_ROLES.items() if found.paths(*roles)}
     if found.paths(Role.COUNTER_OFFICER) and counter_units(found).exists():
         pages.add("intake")
+    if found.paths(Role.COUNTER_OFFICER) and hall_counters(found).exists():
+        pages.add("hall_counter")
     if isinstance(who, User) and who.is_staff:
         pages.add("admin")
     return frozenset(pages)

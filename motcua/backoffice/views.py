@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +18,11 @@ from motcua.core.errors import MotcuaError
 from motcua.core.text import clean_text
 from motcua.dossiers import actions, printing
 from motcua.dossiers.models import Dossier
+from motcua.queueing import services as hall
+from motcua.queueing.models import Ticket
 
 from . import feedback
+from .counter import ticket_for_intake
 from .forms import IntakeForm
 from .work import _staff_dossier
 
@@ -54,6 +59,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise PermissionDenied("Bạn không phải cán bộ một cửa của đơn vị nào.")
     version = _chosen_version(request)
+    ticket = ticket_for_intake(request, request.user)  # type: ignore[arg-type]
     form = IntakeForm(
         request.POST or None,
         units=units,
@@ -63,7 +69,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = _receive(request, form)
+            dossier = _receive(request, form, ticket)
         except MotcuaError as failure:
             error = failure
         else:
@@ -72,9 +78,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     fragment = request.headers.get("HX-Request") == "true" and request.method == "GET"
     template = "backoffice/_intake_details.html" if fragment else "backoffice/intake.html"
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, template, {"form": form, "version": version, "error": error}, status=status
-    )
+    context = {"form": form, "version": version, "error": error, "ticket": ticket}
+    return render(request, template, context, status=status)
 
 
 def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
@@ -89,27 +94,31 @@ def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
     )
 
 
-def _receive(request: HttpRequest, form: IntakeForm) -> Dossier:
+def _receive(request: HttpRequest, form: IntakeForm, ticket: Ticket | None) -> Dossier:
+    """Through the normal receive path; from a called hall ticket, linked to it."""
     data = form.cleaned_data
-    return actions.receive_dossier(
-        by=request.user,  # type: ignore[arg-type]
-        unit=data["unit"],
-        version=data["version"],
-        applicant=actions.Applicant(
+    details: dict[str, Any] = {
+        "by": request.user,
+        "unit": data["unit"],
+        "version": data["version"],
+        "applicant": actions.Applicant(
             name=data["applicant_name"],
             phone=data["applicant_phone"],
             email=data["applicant_email"],
             address=data["applicant_address"],
             id_number=data["applicant_id_number"],
         ),
-        channel=data["channel"],
-        components=data["components"],
-        sets_count=data["sets_count"],
-        agency=data["agency"],
-        return_channel=data["return_channel"],
-        postal_address=data["postal_address"],
-        received_at=data["postal_handover_at"],
-    )
+        "channel": data["channel"],
+        "components": data["components"],
+        "sets_count": data["sets_count"],
+        "agency": data["agency"],
+        "return_channel": data["return_channel"],
+        "postal_address": data["postal_address"],
+        "received_at": data["postal_handover_at"],
+    }
+    if ticket is not None:
+        return hall.receive_from_ticket(ticket=ticket, **details)
+    return actions.receive_dossier(**details)
 
 
 @login_required

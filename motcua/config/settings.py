@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.feedback",
     "motcua.reports",
+    "motcua.queueing",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

@@ -18,6 +18,8 @@ from typing import Any
 PROTECTED = {
     "dossiers_dossierevent": "dossier events are append-only",
     "core_auditrecord": "audit records are append-only",
+    "queueing_ticketevent": "ticket events are append-only",
+    "queueing_counterevent": "counter events are append-only",
 }
 
 _PG_FUNCTION = """

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.portal import catalogue, statistics, views
+from motcua.portal import catalogue, hall, statistics, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("thong-ke/", statistics.statistics, name="statistics"),
     path("thu-tuc/", catalogue.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", catalogue.procedure, name="procedure"),
+    path("sanh/<str:site>/kiosk/<str:token>/", hall.kiosk, name="hall_kiosk"),
+    path("sanh/<str:site>/kiosk/<str:token>/lay-so/", hall.kiosk_issue, name="hall_issue"),
+    path("sanh/<str:site>/man-hinh/<str:token>/", hall.display, name="hall_display"),
+    path("sanh/<str:site>/man-hinh/<str:token>/su-kien/", hall.events, name="hall_events"),
+    path("sanh/<str:site>/man-hinh/<str:token>/trang-thai/", hall.state, name="hall_state"),
+    path("sanh/<str:site>/dat-lich/", hall.booking, name="hall_booking"),
+    path("sanh/ve/<str:key>/", hall.ticket, name="hall_ticket"),
+    path("sanh/ve/<str:key>/ve.pdf", hall.ticket_pdf, name="hall_ticket_pdf"),
 ]

@@ -73,6 +73,15 @@ ROUTES = {
     "portal:statistics": PUBLIC,
     "portal:procedures": PUBLIC,
     "portal:procedure": PUBLIC,
+    # the hall's screens: each device opens by its token at its site; a ticket by its key
+    "portal:hall_kiosk": PUBLIC,
+    "portal:hall_issue": PUBLIC,
+    "portal:hall_display": PUBLIC,
+    "portal:hall_events": PUBLIC,
+    "portal:hall_state": PUBLIC,
+    "portal:hall_ticket": PUBLIC,
+    "portal:hall_booking": PUBLIC,
+    "portal:hall_ticket_pdf": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
     "admin:logout": PUBLIC,  # signing out needs no rights
@@ -84,6 +93,7 @@ ROUTES = {
     "backoffice:agencies": PAGE,
     "backoffice:tracking_book": PAGE,
     "backoffice:intake": PAGE,
+    "backoffice:hall_counter": PAGE,  # counter officers of a unit with hall counters
     "backoffice:procedure_search": PAGE,
     "backoffice:dashboard": REPORT,
     "backoffice:dashboard_dossiers": REPORT,
@@ -256,6 +266,9 @@ def samples(scene: Scene) -> dict[str, list[Any]]:
         "id": [scene.insider.pk],
         "app_label": ["dossiers"],
         "url": ["nope/"],
+        "site": [HOME],
+        "token": ["not-a-device-token"],
+        "key": ["not-a-ticket-key"],
     }
 
 

@@ -18,6 +18,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import actions
 from motcua.dossiers.models import Channel, Dossier
 from motcua.integrations.catalogue import import_catalogue
+from motcua.queueing.models import Counter, Device, DeviceKind, Hall, ServiceGroup
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 — printed on screen; the demo only runs with DEBUG
 PERSONAS = [
@@ -86,6 +87,7 @@ class Command(MotcuaCommand):
             for username, name, _note, unit, role, staff in PERSONAS:
                 _persona(username, name, unit, role, staff)
         code = _first_dossier()
+        _demo_hall()
         if not options["no_history"]:
             history.load(seed=options["seed"])
         if not options["quiet"]:
@@ -102,7 +104,36 @@ class Command(MotcuaCommand):
         for username, name, note, unit, role, _ in PERSONAS:
             label = f"{name} ({note})" if note else name
             out.write(f"    {username:<20} {Role(role).label:<22} {unit:<12} {label}")
+        out.write(f"  Kiosk lấy số: http://127.0.0.1:8000/sanh/AH/kiosk/{DEMO_KIOSK}/")
+        out.write(f"  Màn hình gọi số: http://127.0.0.1:8000/sanh/AH/man-hinh/{DEMO_SCREEN}/")
+        out.write("  Quầy phục vụ: http://127.0.0.1:8000/quay/quay-so/ (quay.tinh)")
         out.write("  Quản trị: http://127.0.0.1:8000/quan-tri/ (quantri)\n")
+
+
+DEMO_KIOSK, DEMO_SCREEN = "demo-kiosk-ah", "demo-man-hinh-ah"  # tokens known: the demo only
+
+
+def _demo_hall() -> None:
+    """The provincial centre's hall: three groups, four counters, a kiosk and a screen."""
+    hall, _ = Hall.objects.get_or_create(
+        unit=Unit.objects.get(code="AH"),
+        defaults={"priority_kinds": ["elderly", "disabled", "pregnant", "small_child"]},
+    )
+    for position, (code, name) in enumerate(
+        [("A", "Hộ tịch, chứng thực"), ("B", "Đất đai, xây dựng"), ("C", "Tư pháp, lý lịch")]
+    ):
+        ServiceGroup.objects.get_or_create(
+            hall=hall, code=code, defaults={"name": name, "position": position}
+        )
+    for number in ("1", "2", "3", "4"):
+        Counter.objects.get_or_create(hall=hall, number=number)
+    Device.objects.get_or_create(
+        token=DEMO_KIOSK, defaults={"hall": hall, "kind": DeviceKind.KIOSK, "name": "Kiosk sảnh"}
+    )
+    Device.objects.get_or_create(
+        token=DEMO_SCREEN,
+        defaults={"hall": hall, "kind": DeviceKind.DISPLAY, "name": "Màn hình sảnh"},
+    )
 
 
 def _persona(username: str, full_name: str, unit_code: str, role: Role, staff: bool) -> None:

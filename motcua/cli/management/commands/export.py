@@ -1,5 +1,5 @@
 """`motcua export catalogue [--on DATE] [--output FILE]`,
-`motcua export dossiers|ratings [--unit CODE] [--from DATE] [--to DATE] [--output FILE]`.
+`motcua export dossiers|ratings|visits [--unit CODE] [--from DATE] [--to DATE] [--output FILE]`.
 
 Dossiers and ratings are streamed as JSON Lines, oldest first; written to --output through a
 temporary file renamed at the end, so a failed export never leaves a truncated file."""
@@ -23,10 +23,13 @@ from motcua.integrations.dossiers import FORMAT as DOSSIERS_FORMAT
 from motcua.integrations.dossiers import export_dossiers
 from motcua.integrations.ratings import FORMAT as RATINGS_FORMAT
 from motcua.integrations.ratings import export_ratings
+from motcua.integrations.visits import FORMAT as VISITS_FORMAT
+from motcua.integrations.visits import export_visits
 
 LINE_EXPORTS: dict[str, tuple[str, Callable[..., int]]] = {
     "dossiers": (DOSSIERS_FORMAT, export_dossiers),
     "ratings": (RATINGS_FORMAT, export_ratings),
+    "visits": (VISITS_FORMAT, export_visits),
 }
 
 
@@ -34,7 +37,7 @@ class Command(MotcuaCommand):
     help = "Export data in the motcua interchange formats (catalogue, dossiers, ratings)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["catalogue", "dossiers", "ratings"])
+        parser.add_argument("kind", choices=["catalogue", "dossiers", "ratings", "visits"])
         parser.add_argument("--on", help="catalogue: versions in force on this date (YYYY-MM-DD)")
         parser.add_argument("--unit", help="dossiers, ratings: this unit and the units under it")
         parser.add_argument("--from", dest="since", help="dossiers, ratings: from this date")
@@ -46,7 +49,8 @@ class Command(MotcuaCommand):
         if kind == "catalogue":
             if options["unit"] or options["since"] or options["until"]:
                 raise ValidationFailed(
-                    "--unit, --from, --to chỉ dùng cho dossiers, ratings.", code="invalid_option"
+                    "--unit, --from, --to chỉ dùng cho dossiers, ratings, visits.",
+                    code="invalid_option",
                 )
             on = _date(options["on"], "--on") if options["on"] else None
             text = json.dumps(export_catalogue(on=on), ensure_ascii=False, indent=2) + "\n"

@@ -1,5 +1,5 @@
 """`motcua import catalogue FILE`, `motcua import dossiers FILE.jsonl [--strict] [--as USER]`,
-`motcua import ratings FILE.jsonl [--strict]`: bring data in, in the interchange formats.
+`motcua import ratings|visits FILE.jsonl [--strict]`: bring data in, in the interchange formats.
 
 Dossiers and ratings are JSON Lines, streamed: a progress display on standard error, each
 rejected line there as `line N: reason`, and a JSON summary on standard output. Without
@@ -19,13 +19,14 @@ from motcua.integrations.catalogue import import_catalogue
 from motcua.integrations.dossiers import acting_user, import_dossiers
 from motcua.integrations.jsonl import Progress, RunSummary, Source, open_source
 from motcua.integrations.ratings import import_ratings
+from motcua.integrations.visits import import_visits
 
 
 class Command(MotcuaCommand):
     help = "Import data in the motcua interchange formats (catalogue, dossiers, ratings)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["catalogue", "dossiers", "ratings"])
+        parser.add_argument("kind", choices=["catalogue", "dossiers", "ratings", "visits"])
         parser.add_argument("file", help="path of the file, or - for standard input")
         parser.add_argument(
             "--strict",
@@ -70,6 +71,8 @@ class Command(MotcuaCommand):
             if kind == "dossiers":
                 acting = acting_user(options["acting"]) if options["acting"] else None
                 summary = import_dossiers(source, acting=acting, **common)
+            elif kind == "visits":
+                summary = import_visits(source, **common)
             else:
                 summary = import_ratings(source, **common)
         except ValidationFailed as error:
