@@ -44,11 +44,11 @@ from motcua.integrations.jsonl import (
     Rejection,
     RunSummary,
     Source,
-    dump_line,
     format_moment,
     parse_moment,
     run_lines,
     start_of_day,
+    write_lines,
 )
 from motcua.workflow.actions import ACTIONS, Kind
 from motcua.workflow.actions import Field as ActionField
@@ -533,11 +533,7 @@ def export_dossiers(
     """Write `motcua.dossiers/1` lines for the dossiers received by `unit` (and the units
     under it) between `since` and `until` (local dates, inclusive), oldest first. Returns how
     many were written. Streams: memory does not grow with the number of dossiers."""
-    count = 0
-    for line in dossier_lines(unit=unit, since=since, until=until):
-        write(dump_line(line))
-        count += 1
-    return count
+    return write_lines(write, dossier_lines(unit=unit, since=since, until=until))
 
 
 def dossier_lines(

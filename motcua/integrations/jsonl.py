@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
@@ -148,6 +148,16 @@ def start_of_day(day: date) -> datetime:
 
 def dump_line(item: dict[str, Any]) -> str:
     return json.dumps(item, ensure_ascii=False) + "\n"
+
+
+def write_lines(write: Callable[[str], object], lines: Iterable[dict[str, Any]]) -> int:
+    """Write each of `lines` as one JSON line through `write`; how many were written. The
+    exports stream: `lines` is a generator, and memory does not grow with their number."""
+    count = 0
+    for line in lines:
+        write(dump_line(line))
+        count += 1
+    return count
 
 
 # --- identical lines -----------------------------------------------------------------------

@@ -37,11 +37,11 @@ from motcua.integrations.jsonl import (
     Rejection,
     RunSummary,
     Source,
-    dump_line,
     format_moment,
     parse_moment,
     run_lines,
     start_of_day,
+    write_lines,
 )
 
 FORMAT = "motcua.ratings/1"
@@ -206,11 +206,7 @@ def export_ratings(
     since: date | None = None,
     until: date | None = None,
 ) -> int:
-    count = 0
-    for line in rating_lines(unit=unit, since=since, until=until):
-        write(dump_line(line))
-        count += 1
-    return count
+    return write_lines(write, rating_lines(unit=unit, since=since, until=until))
 
 
 def rating_lines(

@@ -22,11 +22,11 @@ from motcua.integrations.jsonl import (
     Rejection,
     RunSummary,
     Source,
-    dump_line,
     format_moment,
     parse_moment,
     run_lines,
     start_of_day,
+    write_lines,
 )
 from motcua.queueing import services
 from motcua.queueing.models import (
@@ -164,11 +164,7 @@ def export_visits(
     since: date | None = None,
     until: date | None = None,
 ) -> int:
-    count = 0
-    for line in visit_lines(unit=unit, since=since, until=until):
-        write(dump_line(line))
-        count += 1
-    return count
+    return write_lines(write, visit_lines(unit=unit, since=since, until=until))
 
 
 def visit_lines(
