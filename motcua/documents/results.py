@@ -28,8 +28,8 @@ from motcua.documents.services import (
     record_document,
     stage_document,
 )
+from motcua.dossiers.lookup_codes import lookup_url
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.printing import lookup_url
 from motcua.workflow.states import Status
 
 # States in which the result has reached the one-stop and may be downloaded by the applicant.
