@@ -22,6 +22,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChann
 from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 from motcua.workflow.actions import ACTIONS
+from motcua.workflow.states import Status
 
 
 def lookup_url(dossier: Dossier, *, with_key: bool = False) -> str:
@@ -76,6 +77,8 @@ def _duration_label(dossier: Dossier) -> str:
 
 
 def receipt_pdf(dossier: Dossier) -> bytes:
+    if Status(dossier.status) in NOT_RECEIVED:
+        raise NotFound("Hồ sơ chưa được tiếp nhận: chưa có giấy hẹn.", code="paper_not_available")
     return render_receipt_pdf(receipt_slip(dossier))
 
 
@@ -123,10 +126,18 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
         if action.papers and performed(dossier, action)
         for paper in action.papers
     }
-    available = [("01", RECEIPT_TITLE)]
+    received = Status(dossier.status) not in NOT_RECEIVED
+    available = [("01", RECEIPT_TITLE)] if received else []
     available += [(form, PAPERS[form]) for form in sorted(issued)]
-    available.append(("06", PAPERS["06"]))
+    if received:
+        available.append(("06", PAPERS["06"]))
     return available
+
+
+# A dossier in these states was never received: no receipt slip, no control slip.
+NOT_RECEIVED = frozenset(
+    {Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION, Status.REFUSED_AT_RECEPTION}
+)
 
 
 def paper_pdf(dossier: Dossier, form: str) -> bytes:
@@ -175,9 +186,14 @@ def _last(dossier: Dossier, *types: str) -> DossierEvent:
 
 
 def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
-    event = _last(dossier, EventType.SUPPLEMENT_REQUESTED)
+    """Form 02: asked by the agency during processing, or by the one-stop at reception (the
+    guidance to complete an online dossier before it is received)."""
+    event = _last(dossier, EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED)
+    at_reception = event.type == EventType.COMPLETION_REQUESTED
     return forms2025.SupplementRequest(
-        header=_header(dossier, dossier.agency, event.at),
+        header=_header(
+            dossier, dossier.receiving_unit if at_reception else dossier.agency, event.at
+        ),
         number=f"{event.data.get('count', 1)}/PYCBS-{dossier.code}",
         **_applicant(dossier),
         items=[(item, "") for item in event.data.get("items", [])],
@@ -190,14 +206,19 @@ def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
 
 
 def refusal(dossier: Dossier) -> forms2025.Refusal:
-    event = _last(dossier, EventType.APPROVED)
+    """Form 03: a written refusal signed by the agency, or a refusal at reception signed by the
+    one-stop's officer (of an online dossier, or of a paper one at the counter)."""
+    event = _last(dossier, EventType.APPROVED, EventType.REFUSED_AT_RECEPTION)
+    at_reception = event.type == EventType.REFUSED_AT_RECEPTION
     return forms2025.Refusal(
-        header=_header(dossier, dossier.agency, event.at),
+        header=_header(
+            dossier, dossier.receiving_unit if at_reception else dossier.agency, event.at
+        ),
         number=f"TC-{dossier.code}",
         **_applicant(dossier),
         reason=event.reason,
         signer_name=_event_signer(event),
-        signer_title="THỦ TRƯỞNG CƠ QUAN",
+        signer_title="NGƯỜI TIẾP NHẬN HỒ SƠ" if at_reception else "THỦ TRƯỞNG CƠ QUAN",
     )
 
 
