@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import dashboard, files, views, work
+from motcua.backoffice import dashboard, files, reception, views, work
 
 app_name = "backoffice"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("bao-cao/danh-gia/", dashboard.rating_list, name="dashboard_ratings"),
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
+    path("cho-tiep-nhan/", reception.queue, name="reception_queue"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),
     path("ho-so/<str:code>/", work.desk, name="dossier"),
     path("ho-so/<str:code>/xu-ly/<str:action>/", work.act, name="act"),

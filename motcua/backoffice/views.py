@@ -14,7 +14,7 @@ from motcua.catalog.models import ProcedureVersion, in_force_on
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import clean_text
-from motcua.dossiers import actions, printing
+from motcua.dossiers import actions, printing, reception
 from motcua.dossiers.models import Dossier
 
 from . import feedback
@@ -61,20 +61,23 @@ def intake(request: HttpRequest) -> HttpResponse:
         initial={"unit": units.first(), "version": version},
     )
     error = None
+    refusing = request.method == "POST" and "refuse" in request.POST
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = _receive(request, form)
+            dossier = _refuse(request, form) if refusing else _receive(request, form)
         except MotcuaError as failure:
             error = failure
         else:
-            feedback.after_intake(request, dossier)
+            if refusing:
+                feedback.after_refusal(request, dossier)
+            else:
+                feedback.after_intake(request, dossier)
             return redirect("backoffice:dossier", code=dossier.code)
     fragment = request.headers.get("HX-Request") == "true" and request.method == "GET"
     template = "backoffice/_intake_details.html" if fragment else "backoffice/intake.html"
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, template, {"form": form, "version": version, "error": error}, status=status
-    )
+    context = {"form": form, "version": version, "error": error, "refusing": refusing}
+    return render(request, template, context, status=status)
 
 
 def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
@@ -89,19 +92,38 @@ def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
     )
 
 
+def _applicant(data: dict) -> actions.Applicant:
+    return actions.Applicant(
+        name=data["applicant_name"],
+        phone=data["applicant_phone"],
+        email=data["applicant_email"],
+        address=data["applicant_address"],
+        id_number=data["applicant_id_number"],
+    )
+
+
+def _refuse(request: HttpRequest, form: IntakeForm) -> Dossier:
+    """Từ chối tiếp nhận: the paper dossier is recorded refused, with its reason (Form 03)."""
+    data = form.cleaned_data
+    return reception.refuse_paper_at_counter(
+        by=request.user,  # type: ignore[arg-type]
+        unit=data["unit"],
+        version=data["version"],
+        applicant=_applicant(data),
+        reason=data["refusal_reason"],
+        components=data["components"],
+        channel=data["channel"],
+        at=data["postal_handover_at"],
+    )
+
+
 def _receive(request: HttpRequest, form: IntakeForm) -> Dossier:
     data = form.cleaned_data
     return actions.receive_dossier(
         by=request.user,  # type: ignore[arg-type]
         unit=data["unit"],
         version=data["version"],
-        applicant=actions.Applicant(
-            name=data["applicant_name"],
-            phone=data["applicant_phone"],
-            email=data["applicant_email"],
-            address=data["applicant_address"],
-            id_number=data["applicant_id_number"],
-        ),
+        applicant=_applicant(data),
         channel=data["channel"],
         components=data["components"],
         sets_count=data["sets_count"],

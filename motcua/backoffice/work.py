@@ -29,7 +29,7 @@ from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.explain import Lang, format_time_left
-from motcua.workflow.states import Status
+from motcua.workflow.states import NOT_RECEIVED, Status
 
 from . import feedback
 from .action_forms import form_for, run_action
@@ -81,14 +81,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "status": status,
             "query": query,
             "statuses": [
-                (s.value, Dossier(status=s).status_label)
-                for s in Status
-                if s
-                not in {
-                    Status.SUBMITTED,
-                    Status.NEEDS_COMPLETION_AT_RECEPTION,
-                    Status.REFUSED_AT_RECEPTION,
-                }
+                (s.value, Dossier(status=s).status_label) for s in Status if s not in NOT_RECEIVED
             ],
             "can_monitor": can_monitor,
             "all": bool(request.GET.get("tat-ca")),
@@ -171,6 +164,7 @@ def _render_desk(
             "failed_action": failed_action,
             "lookup_url": printing.lookup_url(dossier),
             "papers": printing.papers_for(dossier),
+            "received": Status(dossier.status) not in NOT_RECEIVED,
         },
         status=status,
     )

@@ -51,7 +51,7 @@ from motcua.workflow.actions import ACTIONS, PREVIOUS, TRANSITIONS, Action, targ
 from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.deadlines import FixedDue, FixedKind, Floor, Pause
 from motcua.workflow.explain import ExplanationLine, LineKind
-from motcua.workflow.states import TERMINAL, Role, Status
+from motcua.workflow.states import NOT_RECEIVED, TERMINAL, Role, Status
 
 _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=False)
 
@@ -778,7 +778,7 @@ def apply_calendar_change(
         ended_at__isnull=True,
         received_at__lt=day_start + timedelta(days=1),
         due_at__gte=day_start,
-    ).exclude(status__in=[Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION])
+    ).exclude(status__in=sorted(NOT_RECEIVED))
     if unit is not None:
         candidates = candidates.filter(receiving_unit__path__startswith=unit.path)
     changed = []

@@ -167,7 +167,7 @@ class Dossier(models.Model):
     # (unique per portal), and when the applicant last (re)submitted it. Before it is received
     # (SUBMITTED, NEEDS_COMPLETION_AT_RECEPTION) the clock columns hold that submission and the
     # appointment it would have if accepted at once; acceptance writes the real ones. Reports
-    # never count a dossier in those states (reports/figures.py NOT_RECEIVED).
+    # never count a dossier in those states (workflow/states.py NOT_RECEIVED).
     source = models.CharField(_("nguồn hồ sơ"), max_length=16, blank=True, choices=Source.choices)
     external_code = models.CharField(_("mã hồ sơ trên cổng"), max_length=64, blank=True)
     submitted_at = models.DateTimeField(_("ngày nộp trực tuyến"), null=True, blank=True)

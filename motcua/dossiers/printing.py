@@ -22,7 +22,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChann
 from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 from motcua.workflow.actions import ACTIONS
-from motcua.workflow.states import Status
+from motcua.workflow.states import NOT_RECEIVED, Status
 
 
 def lookup_url(dossier: Dossier, *, with_key: bool = False) -> str:
@@ -132,12 +132,6 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
     if received:
         available.append(("06", PAPERS["06"]))
     return available
-
-
-# A dossier in these states was never received: no receipt slip, no control slip.
-NOT_RECEIVED = frozenset(
-    {Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION, Status.REFUSED_AT_RECEPTION}
-)
 
 
 def paper_pdf(dossier: Dossier, form: str) -> bytes:

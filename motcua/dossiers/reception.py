@@ -16,9 +16,12 @@ dossier and its event in one transaction, and raises `core.errors` with a stable
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
+from functools import reduce
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
@@ -45,8 +48,15 @@ from motcua.dossiers.actions import (
     new_dossier,
 )
 from motcua.dossiers.codes import issue_code
-from motcua.dossiers.models import Channel, Dossier, EventType, ReturnChannel, Source
-from motcua.workflow.states import Status
+from motcua.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierEvent,
+    EventType,
+    ReturnChannel,
+    Source,
+)
+from motcua.workflow.states import Role, Status
 
 # The states in which a dossier waits at reception (the counter's queue).
 WAITING = (Status.SUBMITTED,)
@@ -362,6 +372,27 @@ def refuse_paper_at_counter(
             data={"paper": True, "channel": str(channel), "components": listed},
         )
     return dossier
+
+
+# --- the counter's queue -----------------------------------------------------------------
+
+
+def waiting_for_reception(who: access.Who) -> QuerySet[Dossier]:
+    """The online dossiers waiting for reception (SUBMITTED, resubmitted ones included) at the
+    one-stops where `who` is a counter officer, and those under them (where they may take the
+    three actions: `access.refusal_to_act`), oldest submission first; `resubmitted` says
+    whether the applicant sent it again after a request to complete it."""
+    paths = access.grants(who).paths(Role.COUNTER_OFFICER)
+    if not paths:
+        return Dossier.objects.none()
+    units = reduce(operator.or_, (Q(receiving_unit__path__startswith=p) for p in paths))
+    again = DossierEvent.objects.filter(dossier=OuterRef("pk"), type=EventType.RESUBMITTED)
+    return (
+        Dossier.objects.filter(units, status__in=WAITING)
+        .select_related("procedure_version", "receiving_unit")
+        .annotate(resubmitted=Exists(again))
+        .order_by("submitted_at", "id")
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------
