@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_safe
 
 from motcua.accounts import access
 from motcua.calendars.services import calendar_for
@@ -26,7 +25,6 @@ PAGE_SIZE = 50
 
 
 @login_required
-@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     if not access.units_where(request.user, *access.PAGE_ROLES["reception_queue"]).exists():
         raise PermissionDenied
