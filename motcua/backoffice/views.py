@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -137,7 +137,11 @@ def _receive(request: HttpRequest, form: IntakeForm) -> Dossier:
 @login_required
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     found = _staff_dossier(request, code)
-    response = HttpResponse(printing.receipt_pdf(found), content_type="application/pdf")
+    try:
+        content = printing.receipt_pdf(found)
+    except MotcuaError:  # not received (yet): no slip
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-hen-{found.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
