@@ -307,6 +307,7 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
         Dossier.objects.filter(
             receiving_unit__path__startswith=unit.path, received_at__gte=start, received_at__lt=end
         )
+        .exclude(status__in=sorted(NOT_RECEIVED))  # the book lists what was received
         .select_related("procedure_version", "agency")
         .order_by("received_at", "id")
         .annotate(transferred_at=Min("events__at", filter=Q(events__type="transferred")))

@@ -168,3 +168,23 @@ def test_the_api_takes_the_three_actions(counter_officer, commune_officer) -> No
         .exists()
     )
     assert Dossier.objects.filter(source=Source.NATIONAL_PORTAL).count() == 2
+
+
+def test_before_receipt_the_lookup_search_export_and_book_say_the_right_thing(
+    client: Client, counter_officer
+) -> None:
+    import io
+
+    from motcua.dossiers import printing
+    from motcua.integrations.dossiers import export_dossiers
+
+    dossier = submit()
+    public = client.get(f"/tra-cuu/{dossier.code}/").content.decode()
+    assert "chờ tiếp nhận" in public
+    found = logged_in(client, counter_officer).get("/quay/tim-ho-so/", {"q": dossier.code[-11:]})
+    assert dossier.code in found.content.decode()
+    out = io.StringIO()
+    assert export_dossiers(out.write) == 0  # the format begins with `received`
+    unit = dossier.receiving_unit
+    day = dossier.submitted_at.date()
+    assert printing.tracking_book(unit, day, day).rows == []
