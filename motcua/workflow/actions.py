@@ -200,8 +200,8 @@ _DECLARED = (
     # accepts it (the clock starts), asks for completion (not received) or refuses it
     _action(
         "accept",
-        "Tiếp nhận hồ sơ",
-        "Accept the dossier",
+        "Tiếp nhận hồ sơ trực tuyến",
+        "Accept the online dossier",
         sources={S.SUBMITTED},
         target=S.RECEIVED,
         roles={R.COUNTER_OFFICER},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from motcua.accounts import access
 from motcua.dossiers.models import Dossier, EventType, Source
@@ -188,3 +189,22 @@ def test_before_receipt_the_lookup_search_export_and_book_say_the_right_thing(
     unit = dossier.receiving_unit
     day = dossier.submitted_at.date()
     assert printing.tracking_book(unit, day, day).rows == []
+
+
+def test_the_queue_and_the_desk_before_reception_read_in_english(
+    client: Client, counter_officer
+) -> None:
+    from tests.web.test_english import in_english
+
+    dossier = submit()
+    logged_in(client, counter_officer)
+    with translation.override("vi"):  # the pages' English does not outlive the test
+        in_english(client)
+        page = client.get(QUEUE).content.decode()
+        desk = client.get(f"/quay/ho-so/{dossier.code}/").content.decode()
+    assert "<h1>Online dossiers awaiting reception</h1>" in page
+    assert "National Public Service Portal" in page and "of working time" in page
+    assert "Hồ sơ trực tuyến" not in page and "Đã chờ" not in page
+    assert "Accept the online dossier" in desk and "Refuse at reception" in desk
+    assert "Ask the applicant to complete the dossier" in desk
+    assert "its time limit has not started" in desk
