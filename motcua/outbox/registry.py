@@ -47,6 +47,10 @@ def register(destination: Destination) -> Destination:
     return destination
 
 
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
 def registered() -> dict[str, Destination]:
     return dict(_registry)
 
