@@ -54,6 +54,9 @@ class OutboxMessage(models.Model):
     last_attempt_at = models.DateTimeField(_("lần chuyển gần nhất"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("chuyển lại lúc"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("đã chuyển lúc"), null=True, blank=True)
+    # Its task found an earlier message of its stream undelivered and ended: the delivery of
+    # that one queues it again (`tasks.queue_next`).
+    waiting = models.BooleanField(_("chờ thư trước"), default=False)
     # Held by one delivering run (`claimed_by` = its task worker) until `locked_until`.
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     claimed_by = models.CharField(max_length=64, blank=True, editable=False)

@@ -4,7 +4,8 @@ workers, heartbeat and reclaiming as the notifications: motcua/notifications/wor
 - A run first claims the message (one conditional UPDATE: `claimed_by`, `locked_until`). It
   gets it only if it is pending, free, and every earlier message of the same dossier and
   destination has been delivered: messages of one stream go out one at a time, in order.
-  A later one found waiting does nothing; the delivery of the one before it queues it.
+  A later one found waiting is marked so (`waiting`) and its task ends; the delivery of the
+  one before it queues it again.
 - Any number of workers, on any machine, may run these tasks: the queue hands each task to one
   worker (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL), and the claim keeps a second run of
   the same message (a duplicate task) from delivering it at the same time.
@@ -147,14 +148,21 @@ def _claim(message_id: int) -> tuple[Claim | None, str]:
     claim = Claim(message_id, worker, started + LEASE)
     pending = OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.PENDING)
     free = pending.filter(Q(locked_until__isnull=True) | Q(locked_until__lte=started))
-    claimed = free.filter(~earlier_undelivered()).update(
-        attempts=F("attempts") + 1,
-        last_attempt_at=started,
-        next_attempt_at=None,
-        locked_until=claim.until,
-        claimed_by=claim.worker,
-    )
-    if claimed:
+    first = free.filter(~earlier_undelivered())
+    changes = {
+        "attempts": F("attempts") + 1,
+        "last_attempt_at": started,
+        "next_attempt_at": None,
+        "locked_until": claim.until,
+        "claimed_by": claim.worker,
+        "waiting": False,
+    }
+    if first.update(**changes):
+        return claim, "claimed"
+    # Perhaps an earlier message is undelivered: say that this one waits, then look again.
+    # Whichever comes last — this second look, or the earlier message's delivery reading
+    # `waiting` — sees the other's write, so the message is never left without a task.
+    if pending.update(waiting=True) and first.update(**changes):
         return claim, "claimed"
     row = OutboxMessage.objects.filter(pk=message_id).values("status", "locked_until").first()
     if row is None:
@@ -188,12 +196,11 @@ def queue_next(message: OutboxMessage) -> None:
             status=MessageStatus.PENDING,
         )
         .order_by("sequence")
-        .values_list("pk", "next_attempt_at")
+        .values_list("pk", "waiting")
         .first()
     )
-    if following is not None:
-        pk, due = following
-        enqueue_on_commit(deliver_message, pk, run_after=due if due and due > now() else None)
+    if following is not None and following[1]:  # its own task came too early and ended
+        enqueue_on_commit(deliver_message, following[0])
 
 
 def _error_text(error: Exception) -> str:

@@ -171,6 +171,7 @@ def test_a_later_message_waits_while_an_earlier_one_fails(
     run_ready_tasks()
     assert fresh(first).status == PENDING and first.attempts == 1
     assert fresh(second).status == PENDING and second.attempts == 0  # never tried: it waits
+    assert second.waiting  # for the delivery of the first to queue it again
     assert receiver.accepted == []
     assert deliver_message.call(second.pk) == "waiting"
 
