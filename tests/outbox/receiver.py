@@ -31,6 +31,7 @@ class Receiver:
     keys_seen: list[str] = field(default_factory=list)  # every request, duplicates included
     bad_signatures: int = 0
     refuse: dict[str, int] = field(default_factory=dict)  # key -> status to answer
+    accepted_keys: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -54,7 +55,8 @@ class Receiver:
                 return 401
             if key in self.refuse:
                 return self.refuse[key]
-            if key not in {item.key for item in self.accepted}:
+            if key not in self.accepted_keys:
+                self.accepted_keys.add(key)
                 self.accepted.append(Received(key, json.loads(body), time.time()))
         return 200
 
