@@ -24,7 +24,7 @@ def every_event(event: DossierEvent) -> bool:
     return True
 
 
-def always() -> list[str]:
+def no_problems() -> list[str]:
     return []
 
 
@@ -35,7 +35,7 @@ class Destination:
     wants: Callable[[DossierEvent], bool] = every_event
     local: bool = False
     # What is missing from the settings for it to work ([] when ready): `motcua check` lists it.
-    problems: Callable[[], list[str]] = field(default=always)
+    problems: Callable[[], list[str]] = field(default=no_problems)
 
 
 _registry: dict[str, Destination] = {}

@@ -104,19 +104,25 @@ def deliver_message(message_id: int) -> str:
         if destination.local:
             with transaction.atomic():
                 destination.deliver(message)
-                if not _mark_delivered(claim):
-                    raise ClaimLost
+                _record_delivery(message, claim)
         else:
             destination.deliver(message)
-            if not _mark_delivered(claim):
-                raise ClaimLost
+            with transaction.atomic():
+                _record_delivery(message, claim)
     except ClaimLost:
         logger.warning("Outbox message %s: claim taken over", message_id)
         return "claim lost"
     except Exception as error:
         return _record_failure(message, claim, error)
-    queue_next(message)
     return "delivered"
+
+
+def _record_delivery(message: OutboxMessage, claim: Claim) -> None:
+    """Mark the message delivered and queue the next of its stream, in one transaction: a
+    worker dying in between cannot leave the next one without its task."""
+    if not _mark_delivered(claim):
+        raise ClaimLost
+    queue_next(message)
 
 
 def deliver_inline(message: OutboxMessage, destination: registry.Destination) -> None:

@@ -329,3 +329,29 @@ def test_a_receiver_down_for_a_while_loses_nothing_and_gets_all_in_order(
             if item.payload["dossier"] == dossier.code
         ]
         assert got == [1, 2, 3]
+
+
+# --- a dead worker's claims -------------------------------------------------------------------
+
+
+def test_a_dead_workers_claim_is_freed_and_the_message_delivered_once(
+    counter_officer, receiver, database_queue, settings
+) -> None:
+    from motcua.notifications.models import TaskWorker
+    from motcua.notifications.worker import reclaim_from_dead_workers
+
+    receive(counter_officer)
+    (message,) = to_webhook()
+    gone = now() - timedelta(seconds=settings.TASK_WORKER_TIMEOUT + 1)
+    TaskWorker.objects.create(
+        worker_id="w-dead", host="elsewhere", pid=1, started_at=gone, seen_at=gone
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        claimed_by="w-dead", locked_until=now() + timedelta(minutes=5), attempts=1
+    )
+    assert deliver_message.call(message.pk) == "in flight"  # held by the (silent) worker
+    assert reclaim_from_dead_workers() == ["w-dead"]
+    assert fresh(message).claimed_by == "" and message.locked_until is None
+    run_ready_tasks()
+    assert fresh(message).status == DELIVERED and message.attempts == 2
+    assert receiver.keys_seen == [message.idempotency_key]

@@ -32,11 +32,11 @@ class Command(MotcuaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
-            self.list(options)
+            self.show(options)
         else:
             self.replay(options)
 
-    def list(self, options: dict[str, Any]) -> None:
+    def show(self, options: dict[str, Any]) -> None:
         rows = OutboxMessage.objects.select_related("dossier").order_by("-id")
         if options["dead"]:
             rows = rows.filter(status=MessageStatus.DEAD)
