@@ -14,7 +14,11 @@ NAME = "notifications"
 
 
 def wants(event: DossierEvent) -> bool:
-    return event.type in APPLICANT_EVENTS
+    """The events that concern the applicant, when the applicant left a way to be told."""
+    dossier = event.dossier
+    return event.type in APPLICANT_EVENTS and bool(
+        dossier.applicant_email or dossier.applicant_phone
+    )
 
 
 def deliver(message: OutboxMessage) -> None:

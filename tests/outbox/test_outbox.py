@@ -355,3 +355,33 @@ def test_a_dead_workers_claim_is_freed_and_the_message_delivered_once(
     run_ready_tasks()
     assert fresh(message).status == DELIVERED and message.attempts == 2
     assert receiver.keys_seen == [message.idempotency_key]
+
+
+def test_a_local_destination_that_fails_does_not_stop_the_action(
+    counter_officer, database_queue, settings
+) -> None:
+    """Delivered in the event's transaction when it can be; when it fails, the action still
+    commits and the workers retry it, the later messages of the dossier waiting behind it."""
+    got: list[int] = []
+    broken = [True]
+
+    def deliver(message: OutboxMessage) -> None:
+        if broken[0]:
+            raise ConnectionError("the ledger is not ready")
+        got.append(message.sequence)
+
+    registry.register(registry.Destination(name="ledger", deliver=deliver, local=True))
+    settings.OUTBOX_DESTINATIONS = ["ledger"]
+    try:
+        dossier = receive(counter_officer)
+        broken[0] = False
+        later_event(dossier, counter_officer)  # not delivered at once: the first waits
+        first, second = OutboxMessage.objects.order_by("sequence")
+        assert (first.status, first.attempts, second.status) == (PENDING, 1, PENDING)
+        assert "ConnectionError" in first.last_error and got == []
+        assert first.next_attempt_at == first.last_attempt_at + retry_delay(1)
+        make_ready()
+        run_ready_tasks()
+    finally:
+        registry.unregister("ledger")
+    assert got == [1, 2] and {fresh(m).status for m in (first, second)} == {DELIVERED}
