@@ -130,8 +130,12 @@ def test_a_destination_in_use_must_be_registered_and_configured(settings) -> Non
     settings.OUTBOX_DESTINATIONS = ["notifications", "webhook", "national_portal"]
     settings.OUTBOX_WEBHOOK_URL = ""
     settings.OUTBOX_WEBHOOK_SECRET = ""
+    settings.OUTBOX_MAX_ATTEMPTS = 0
     ids = sorted(error.id for error in destinations_configured())
-    assert ids == ["outbox.E001", "outbox.E002", "outbox.E002"]
+    assert ids == ["outbox.E001", "outbox.E002", "outbox.E002", "outbox.E003"]
+    settings.OUTBOX_DESTINATIONS = ["notifications"]
+    settings.OUTBOX_MAX_ATTEMPTS = 8
+    assert destinations_configured() == []
 
 
 # --- delivered in order, retried, dead-lettered ------------------------------------------------
