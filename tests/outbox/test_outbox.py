@@ -397,3 +397,23 @@ def test_a_local_destination_that_fails_does_not_stop_the_action(
     finally:
         registry.unregister("ledger")
     assert got == [1, 2] and {fresh(m).status for m in (first, second)} == {DELIVERED}
+
+
+def test_a_message_whose_task_was_lost_is_requeued_and_delivered_once(
+    counter_officer, receiver, database_queue, capsys
+) -> None:
+    receive(counter_officer)
+    (message,) = to_webhook()
+    DBTaskResult.objects.all().delete()  # the task is lost
+    call_command("outbox", "requeue")
+    assert "requeued: 0" in capsys.readouterr().out  # too recent to be called lost
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - timedelta(hours=1)
+    )
+    call_command("outbox", "requeue")
+    assert "requeued: 1" in capsys.readouterr().out
+    run_ready_tasks()
+    call_command("outbox", "requeue")
+    assert "requeued: 0" in capsys.readouterr().out
+    assert fresh(message).status == DELIVERED
+    assert receiver.keys_seen == [message.idempotency_key]
