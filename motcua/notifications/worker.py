@@ -1,5 +1,7 @@
 """The task worker (`motcua db_worker`): django-tasks-db's worker, made to outlive its database
-and to leave no work stranded when it dies. (Its only tasks today send notifications.)
+and to leave no work stranded when it dies. Its tasks send notifications and deliver the
+outbox's messages (motcua/outbox/); each kind of work that claims rows for the running worker
+registers how to free them (`release_claims_with`), and every rule below applies to all.
 
 - It registers a `TaskWorker` row and a thread beats it every `TASK_WORKER_HEARTBEAT` seconds.
   The task it claims is written on that row in the claim's own transaction.
@@ -21,6 +23,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,12 +50,14 @@ UNKNOWN_AFTER_DEATH = (
     "Tiến trình gửi dừng đột ngột sau khi đã bàn giao thông báo; chưa rõ người nhận đã nhận "
     "được chưa, nên không tự gửi lại."
 )
-_current_worker_id = ""
+# Per thread: a process normally runs one worker, but the specifications run several as
+# threads, and each run must claim under its own worker's id.
+_running = threading.local()
 
 
 def current_worker_id() -> str:
     """The id of the task worker running in this process ("" outside one)."""
-    return _current_worker_id
+    return getattr(_running, "worker_id", "")
 
 
 def dead_before() -> datetime:
@@ -81,12 +86,27 @@ def reclaim_from_dead_workers() -> list[str]:
     return reclaimed
 
 
+_releases: list[Callable[[str], None]] = []
+
+
+def release_claims_with(release: Callable[[str], None]) -> None:
+    """Register how to free the rows a worker claimed (called with its id, inside the
+    transaction that releases it) for one kind of work."""
+    if release not in _releases:
+        _releases.append(release)
+
+
 def release_work_of(worker_id: str, *, task_id: uuid.UUID | None) -> None:
-    """Put the worker's running task back in the queue and free its notification claims."""
+    """Put the worker's running task back in the queue and free every claim it holds."""
     if task_id is not None:
         DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.READY
         )
+    for release in _releases:
+        release(worker_id)
+
+
+def _release_notifications(worker_id: str) -> None:
     held = Notification.objects.filter(status=NotificationStatus.PENDING, claimed_by=worker_id)
     held.filter(handed_over_at__isnull=True).update(locked_until=None, claimed_by="")
     held.filter(handed_over_at__isnull=False).update(
@@ -95,6 +115,9 @@ def release_work_of(worker_id: str, *, task_id: uuid.UUID | None) -> None:
         claimed_by="",
         last_error=UNKNOWN_AFTER_DEATH,
     )
+
+
+release_claims_with(_release_notifications)
 
 
 def beat(worker_id: str, **changes: Any) -> None:
@@ -149,8 +172,7 @@ class Worker(QueueWorker):
         self.next_reclaim = 0.0
 
     def run(self) -> None:
-        global _current_worker_id
-        _current_worker_id = self.worker_id
+        _running.worker_id = self.worker_id
         logger.info("Starting task worker %s (pid %s)", self.worker_id, os.getpid())
         try:
             self.register()
