@@ -313,6 +313,7 @@ def published_units() -> list[Unit]:
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "agencies": (Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR),
     "tracking_book": (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR),
+    "reception_queue": (Role.COUNTER_OFFICER,),  # online dossiers waiting for reception
 }
 
 

@@ -32,8 +32,30 @@ def after_intake(request: HttpRequest, dossier: Dossier) -> None:
     )
 
 
+def after_refusal(request: HttpRequest, dossier: Dossier) -> None:
+    """After a paper dossier was refused at the counter: print Form 03 for the applicant."""
+    messages.success(
+        request,
+        _(
+            "Đã ghi nhận từ chối tiếp nhận hồ sơ %(code)s. Tiếp theo: in Phiếu từ chối tiếp "
+            "nhận (Mẫu 03), giao cho người nộp."
+        )
+        % {"code": dossier.code},
+    )
+
+
 def after_action(request: HttpRequest, action: str, dossier: Dossier) -> None:
     """ "Done: <action>. The dossier is now <status>. Next: <what it waits for>"."""
+    if action == "accept":
+        messages.success(
+            request,
+            _(
+                "Đã tiếp nhận hồ sơ %(code)s. Hẹn trả kết quả lúc %(due)s; người nộp đã được "
+                "báo mã hồ sơ và ngày hẹn. Có thể in giấy tiếp nhận và hẹn trả."
+            )
+            % {"code": dossier.code, "due": format_instant(local(dossier.due_at), _lang())},
+        )
+        return
     label = ACTIONS[action].label.in_language(get_language())
     done = _("Đã thực hiện: %(action)s. Hồ sơ %(code)s nay ở trạng thái «%(status)s».") % {
         "action": label,

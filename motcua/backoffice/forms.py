@@ -113,6 +113,13 @@ class IntakeForm(forms.Form):
     postal_address = forms.CharField(
         label=_("Địa chỉ nhận kết quả qua bưu chính"), max_length=300, required=False
     )
+    # filled only to refuse a paper dossier at reception (Form 03), instead of receiving it
+    refusal_reason = forms.CharField(
+        label=_("Lý do từ chối tiếp nhận"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(
         self, *args: Any, units: Any, version: ProcedureVersion | None = None, **kwargs: Any

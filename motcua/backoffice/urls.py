@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import counter, dashboard, files, views, work
+from motcua.backoffice import counter, dashboard, files, reception, views, work
 
 app_name = "backoffice"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("quay-so/", counter.counter_desk, name="hall_counter"),
+    path("cho-tiep-nhan/", reception.queue, name="reception_queue"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),
     path("ho-so/<str:code>/", work.desk, name="dossier"),
     path("ho-so/<str:code>/xu-ly/<str:action>/", work.act, name="act"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +16,7 @@ from motcua.catalog.models import ProcedureVersion, in_force_on
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError
 from motcua.core.text import clean_text
-from motcua.dossiers import actions, printing
+from motcua.dossiers import actions, printing, reception
 from motcua.dossiers.models import Dossier
 from motcua.queueing import services as hall
 from motcua.queueing.models import Ticket
@@ -67,18 +67,28 @@ def intake(request: HttpRequest) -> HttpResponse:
         initial={"unit": units.first(), "version": version},
     )
     error = None
+    refusing = request.method == "POST" and "refuse" in request.POST
     if request.method == "POST" and form.is_valid():
         try:
-            dossier = _receive(request, form, ticket)
+            dossier = _refuse(request, form) if refusing else _receive(request, form, ticket)
         except MotcuaError as failure:
             error = failure
         else:
-            feedback.after_intake(request, dossier)
+            if refusing:
+                feedback.after_refusal(request, dossier)
+            else:
+                feedback.after_intake(request, dossier)
             return redirect("backoffice:dossier", code=dossier.code)
     fragment = request.headers.get("HX-Request") == "true" and request.method == "GET"
     template = "backoffice/_intake_details.html" if fragment else "backoffice/intake.html"
     status = 422 if request.method == "POST" else 200
-    context = {"form": form, "version": version, "error": error, "ticket": ticket}
+    context = {
+        "form": form,
+        "version": version,
+        "error": error,
+        "ticket": ticket,
+        "refusing": refusing,
+    }
     return render(request, template, context, status=status)
 
 
@@ -94,6 +104,31 @@ def _chosen_version(request: HttpRequest) -> ProcedureVersion | None:
     )
 
 
+def _applicant(data: dict) -> actions.Applicant:
+    return actions.Applicant(
+        name=data["applicant_name"],
+        phone=data["applicant_phone"],
+        email=data["applicant_email"],
+        address=data["applicant_address"],
+        id_number=data["applicant_id_number"],
+    )
+
+
+def _refuse(request: HttpRequest, form: IntakeForm) -> Dossier:
+    """Từ chối tiếp nhận: the paper dossier is recorded refused, with its reason (Form 03)."""
+    data = form.cleaned_data
+    return reception.refuse_paper_at_counter(
+        by=request.user,  # type: ignore[arg-type]
+        unit=data["unit"],
+        version=data["version"],
+        applicant=_applicant(data),
+        reason=data["refusal_reason"],
+        components=data["components"],
+        channel=data["channel"],
+        at=data["postal_handover_at"],
+    )
+
+
 def _receive(request: HttpRequest, form: IntakeForm, ticket: Ticket | None) -> Dossier:
     """Through the normal receive path; from a called hall ticket, linked to it."""
     data = form.cleaned_data
@@ -101,13 +136,7 @@ def _receive(request: HttpRequest, form: IntakeForm, ticket: Ticket | None) -> D
         "by": request.user,
         "unit": data["unit"],
         "version": data["version"],
-        "applicant": actions.Applicant(
-            name=data["applicant_name"],
-            phone=data["applicant_phone"],
-            email=data["applicant_email"],
-            address=data["applicant_address"],
-            id_number=data["applicant_id_number"],
-        ),
+        "applicant": _applicant(data),
         "channel": data["channel"],
         "components": data["components"],
         "sets_count": data["sets_count"],
@@ -124,7 +153,11 @@ def _receive(request: HttpRequest, form: IntakeForm, ticket: Ticket | None) -> D
 @login_required
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     found = _staff_dossier(request, code)
-    response = HttpResponse(printing.receipt_pdf(found), content_type="application/pdf")
+    try:
+        content = printing.receipt_pdf(found)
+    except MotcuaError:  # not received (yet): no slip
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-hen-{found.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -39,7 +39,7 @@ from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.workflow.actions import ACTIONS
 from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.explain import Lang, format_time_left
-from motcua.workflow.states import Status
+from motcua.workflow.states import NOT_RECEIVED, Status
 
 from . import feedback
 from .action_forms import form_for, run_action
@@ -91,14 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "status": status,
             "query": query,
             "statuses": [
-                (s.value, Dossier(status=s).status_label)
-                for s in Status
-                if s
-                not in {
-                    Status.SUBMITTED,
-                    Status.NEEDS_COMPLETION_AT_RECEPTION,
-                    Status.REFUSED_AT_RECEPTION,
-                }
+                (s.value, Dossier(status=s).status_label) for s in Status if s not in NOT_RECEIVED
             ],
             "can_monitor": can_monitor,
             "all": bool(request.GET.get("tat-ca")),
@@ -183,6 +176,7 @@ def _render_desk(
             "lookup_url": lookup_codes.lookup_url(dossier),
             "lookup_code": lookup_codes.display(dossier.lookup_code),
             "papers": printing.papers_for(dossier),
+            "received": Status(dossier.status) not in NOT_RECEIVED,
         },
         status=status,
     )

@@ -52,7 +52,7 @@ from motcua.workflow.actions import ACTIONS, PREVIOUS, TRANSITIONS, Action, targ
 from motcua.workflow.calendar import WorkingCalendar
 from motcua.workflow.deadlines import FixedDue, FixedKind, Floor, Pause
 from motcua.workflow.explain import ExplanationLine, LineKind
-from motcua.workflow.states import TERMINAL, Role, Status
+from motcua.workflow.states import NOT_RECEIVED, TERMINAL, Role, Status
 
 if TYPE_CHECKING:
     from motcua.documents.models import Document
@@ -135,15 +135,7 @@ def receive_dossier(
     received = _checked_components(version, components, required=require_components)
     code = _checked_code(code)
     _check_applicant(applicant, sets_count=sets_count)
-    postal_address = fitted(
-        postal_address,
-        max_length=column_length(Dossier, "postal_address"),
-        field="postal_address",
-    )
-    if return_channel == ReturnChannel.POSTAL and not postal_address:
-        raise ValidationFailed(
-            "Cần địa chỉ nhận kết quả qua bưu chính.", code="postal_address_required"
-        )
+    postal_address = _checked_postal(return_channel, postal_address)
     if recorded_due_at is not None and recorded_due_at.tzinfo is None:
         raise ValidationFailed("Ngày hẹn trả phải có múi giờ.", code="timestamp_without_offset")
     deadline = clock.due_at_receipt(
@@ -154,33 +146,19 @@ def receive_dossier(
         recorded_due=recorded_due_at,
     )
     due_at = deadline.due_at
-    duration_value, duration_unit = version.duration_for(str(channel))
     with transaction.atomic():
-        dossier = Dossier.objects.create(
+        dossier = new_dossier(
             code=record_code(code) if code else issue_code(unit, local(moment).date()),
-            province_code=unit.province_code,
-            procedure_version=version,
-            procedure_code=version.procedure.code,
-            receiving_unit=unit,
+            version=version,
+            unit=unit,
             agency=agency,
-            channel=Channel(channel),
+            channel=channel,
             status=Status.RECEIVED,
-            five_on_spot=version.five_on_spot,
-            applicant_name=applicant.name,
-            applicant_name_folded=search_key(applicant.name),
-            applicant_phone=applicant.phone,
-            applicant_email=applicant.email,
-            applicant_address=applicant.address,
-            applicant_id_number=applicant.id_number,
+            applicant=applicant,
             components=received,
             sets_count=sets_count,
-            return_channel=ReturnChannel(return_channel),
+            return_channel=return_channel,
             postal_address=postal_address,
-            duration_value=duration_value,
-            duration_unit=duration_unit,
-            convention=version.convention,
-            pause_rule=version.pause_rule,
-            same_day_cutoff=version.same_day_cutoff,
             received_at=moment,
             clock_started_at=deadline.started_at,
             due_at=due_at,
@@ -207,6 +185,62 @@ def receive_dossier(
             },
         )
     return dossier
+
+
+def new_dossier(
+    *,
+    code: str,
+    version: ProcedureVersion,
+    unit: Unit,
+    agency: Unit,
+    channel: Channel | str,
+    status: Status,
+    applicant: Applicant,
+    components: list[str],
+    sets_count: int,
+    return_channel: ReturnChannel | str,
+    postal_address: str,
+    received_at: datetime,
+    clock_started_at: datetime,
+    due_at: datetime,
+    received_by: User | None,
+    **more: Any,
+) -> Dossier:
+    """Write a new dossier's row, the norms of its clock copied from `version` for its
+    channel; the caller holds the transaction, has checked every value and appends the
+    dossier's first event. Shared by receipt here and online intake (`dossiers/reception.py`)."""
+    duration_value, duration_unit = version.duration_for(str(channel))
+    return Dossier.objects.create(
+        code=code,
+        province_code=unit.province_code,
+        procedure_version=version,
+        procedure_code=version.procedure.code,
+        receiving_unit=unit,
+        agency=agency,
+        channel=Channel(channel),
+        status=status,
+        five_on_spot=version.five_on_spot,
+        applicant_name=applicant.name,
+        applicant_name_folded=search_key(applicant.name),
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        applicant_id_number=applicant.id_number,
+        components=components,
+        sets_count=sets_count,
+        return_channel=ReturnChannel(return_channel),
+        postal_address=postal_address,
+        duration_value=duration_value,
+        duration_unit=duration_unit,
+        convention=version.convention,
+        pause_rule=version.pause_rule,
+        same_day_cutoff=version.same_day_cutoff,
+        received_at=received_at,
+        clock_started_at=clock_started_at,
+        due_at=due_at,
+        received_by=received_by,
+        **more,
+    )
 
 
 def append_event(
@@ -307,6 +341,28 @@ def _checked_components(
             components=unknown,
         )
     return [name for name in published if name in received] if published else received
+
+
+def _checked_postal(return_channel: ReturnChannel | str, postal_address: str) -> str:
+    """The postal address as stored; required when the result goes back by post."""
+    postal_address = fitted(
+        postal_address,
+        max_length=column_length(Dossier, "postal_address"),
+        field="postal_address",
+    )
+    if return_channel == ReturnChannel.POSTAL and not postal_address:
+        raise ValidationFailed(
+            "Cần địa chỉ nhận kết quả qua bưu chính.", code="postal_address_required"
+        )
+    return postal_address
+
+
+def _listed_items(items: list[str]) -> list[str]:
+    """The papers asked for, one per item, blank ones dropped; at least one."""
+    wanted = [clean_text(item) for item in items if clean_text(item)]
+    if not wanted:
+        raise ValidationFailed("Cần liệt kê giấy tờ phải bổ sung.", code="items_required")
+    return wanted
 
 
 def _check_applicant(applicant: Applicant, *, sets_count: int) -> None:
@@ -670,9 +726,7 @@ def request_supplement(
     the applicant brings the papers. A second request is allowed but flagged: Decision 766
     counts such a dossier as overdue."""
     _require_text(reason, "reason_required", "Cần ghi lý do yêu cầu bổ sung.")
-    wanted = [clean_text(item) for item in items if clean_text(item)]
-    if not wanted:
-        raise ValidationFailed("Cần liệt kê giấy tờ phải bổ sung.", code="items_required")
+    wanted = _listed_items(items)
     with _transition(dossier, "request_supplement", by, at=at) as (
         locked,
         moment,
@@ -835,7 +889,7 @@ def apply_calendar_change(
         ended_at__isnull=True,
         received_at__lt=day_start + timedelta(days=1),
         due_at__gte=day_start,
-    ).exclude(status__in=[Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION])
+    ).exclude(status__in=sorted(NOT_RECEIVED))
     if unit is not None:
         candidates = candidates.filter(receiving_unit__path__startswith=unit.path)
     changed = []
@@ -1139,3 +1193,9 @@ def perform(
 ) -> Dossier:
     """Take `action` on `dossier` as `by`, with the values of its fields (by field name)."""
     return PERFORMERS[action](dossier=dossier, by=by, at=at, **values)
+
+
+# Reception before receipt (online dossiers, refusals at the counter) lives beside this module
+# and adds its three actions to PERFORMERS when imported: importing it here keeps the table
+# complete for every caller of `perform`.
+from motcua.dossiers import reception as _reception  # noqa: E402, F401

@@ -469,6 +469,8 @@ _ACTION_OF = {
     EventType.WITHDRAWN: "withdraw",
     EventType.RETURNED_UNRESOLVED: "return_unresolved",
     EventType.EXTENDED: "apologise_and_extend",
+    EventType.COMPLETION_REQUESTED: "ask_to_complete",
+    EventType.REFUSED_AT_RECEPTION: "refuse_at_reception",
 }
 
 
@@ -512,6 +514,13 @@ def replay(code: str, events: list[DossierEvent]) -> tuple[Implied, list[Break]]
         if event.type == EventType.RECEIVED:
             _apply_receipt(implied, event)
             continue
+        if event.type in _BEFORE_RECEPTION and _apply_before_reception(implied, event):
+            continue
+        if event.type == EventType.RESUBMITTED:
+            refused.append(
+                Break(code, event.sequence, f"{event.type} cannot follow {current}", "not_allowed")
+            )
+            continue
         action = _action_of(event, current)
         if action is None:
             continue
@@ -537,6 +546,37 @@ def _apply_receipt(implied: Implied, event: DossierEvent) -> None:
             implied.unknown.add(name)
 
 
+# Online reception (dossiers/reception.py): a submission, a resubmission after completion, and a
+# paper dossier refused at the counter (its first and only event) write the columns outright.
+_BEFORE_RECEPTION = frozenset(
+    {EventType.SUBMITTED, EventType.RESUBMITTED, EventType.REFUSED_AT_RECEPTION}
+)
+
+
+def _apply_before_reception(implied: Implied, event: DossierEvent) -> bool:
+    """Apply an event of online reception that the table of actions does not hold; False if
+    it is not one here (a refusal of a submitted dossier is the table's)."""
+    first = not implied.status
+    if event.type == EventType.REFUSED_AT_RECEPTION:
+        if not first:
+            return False
+        implied.status = Status.REFUSED_AT_RECEPTION
+        implied.received_at = implied.clock_started_at = implied.due_at = event.at
+        implied.ended_at = event.at
+        return True
+    if event.type == EventType.SUBMITTED and not first:
+        return False
+    if event.type == EventType.RESUBMITTED and (
+        implied.status != Status.NEEDS_COMPLETION_AT_RECEPTION
+    ):
+        return False
+    implied.status = Status.SUBMITTED
+    implied.received_at = event.at
+    implied.clock_started_at = _moment(event.data.get("clock_started_at"))
+    implied.due_at = _moment(event.data.get("due_at"))
+    return True
+
+
 def _apply(implied: Implied, event: DossierEvent, action: str, before: str) -> None:
     data = event.data
     if action == "assign":
@@ -552,6 +592,8 @@ def _apply(implied: Implied, event: DossierEvent, action: str, before: str) -> N
         implied.due_at = _moment(data.get("new_due_at")) or implied.due_at
     elif action == "approve":
         implied.outcome = data.get("outcome", implied.outcome)
+    elif action == "refuse_at_reception":
+        implied.ended_at = event.at
     elif action in ("withdraw", "return_unresolved", "record_resolution", "return_result"):
         implied.ended_at = event.at
         if action != "return_result":

@@ -47,6 +47,15 @@ class ReturnChannel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
 
 
+class Source(models.TextChoices):
+    """Where an online dossier came from (docs/domain/lifecycle.md#online-reception); "" for a
+    dossier handed in on paper at a counter or by post."""
+
+    NATIONAL_PORTAL = "national_portal", _("Cổng Dịch vụ công quốc gia")
+    OWN_PORTAL = "own_portal", _("Cổng dịch vụ công của tỉnh")
+    COUNTER_ASSISTED = "counter_assisted", _("Nộp trực tuyến với hỗ trợ tại quầy")
+
+
 class Outcome(models.TextChoices):
     """The decision on a dossier (kết quả giải quyết)."""
 
@@ -154,6 +163,14 @@ class Dossier(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Online intake (dossiers/reception.py): the portal it came from and that portal's own code
+    # (unique per portal), and when the applicant last (re)submitted it. Before it is received
+    # (SUBMITTED, NEEDS_COMPLETION_AT_RECEPTION) the clock columns hold that submission and the
+    # appointment it would have if accepted at once; acceptance writes the real ones. Reports
+    # never count a dossier in those states (workflow/states.py NOT_RECEIVED).
+    source = models.CharField(_("nguồn hồ sơ"), max_length=16, blank=True, choices=Source.choices)
+    external_code = models.CharField(_("mã hồ sơ trên cổng"), max_length=64, blank=True)
+    submitted_at = models.DateTimeField(_("ngày nộp trực tuyến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,6 +198,13 @@ class Dossier(models.Model):
                 name="dossier_unit_postal",
                 condition=models.Q(delivered_via="postal"),
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_code"],
+                condition=~models.Q(external_code=""),
+                name="dossier_external_code_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -220,6 +244,11 @@ class EventType(models.TextChoices):
     UNIT_MERGED = "unit_merged", _("Chuyển đơn vị do sáp nhập")
     # a day off or a worked day added to the calendar: old and new due, which day
     CALENDAR_CHANGED = "calendar_changed", _("Thay đổi lịch làm việc")
+    # online reception (dossiers/reception.py): before the dossier is received
+    SUBMITTED = "submitted", _("Nộp hồ sơ trực tuyến")
+    RESUBMITTED = "resubmitted", _("Nộp lại hồ sơ đã bổ sung")
+    COMPLETION_REQUESTED = "completion_requested", _("Hướng dẫn bổ sung hồ sơ")
+    REFUSED_AT_RECEPTION = "refused_at_reception", _("Từ chối tiếp nhận")
 
 
 # Events an applicant is told about (notifications).
@@ -230,6 +259,8 @@ APPLICANT_EVENTS = frozenset(
         EventType.EXTENDED,
         EventType.RESOLVED,
         EventType.CALENDAR_CHANGED,  # only when the appointment moved: see notifications
+        EventType.COMPLETION_REQUESTED,
+        EventType.REFUSED_AT_RECEPTION,
     }
 )
 # Events that set the appointment, each recording `due_at` and its explanation (vi, en): the

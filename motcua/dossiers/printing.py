@@ -20,6 +20,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, EventType, ReturnChann
 from motcua.dossiers.papers import forms2025
 from motcua.dossiers.papers.receipt import ReceiptSlip, render_receipt_pdf
 from motcua.workflow.actions import ACTIONS
+from motcua.workflow.states import NOT_RECEIVED, Status
 
 
 def receipt_slip(dossier: Dossier) -> ReceiptSlip:
@@ -65,6 +66,8 @@ def _duration_label(dossier: Dossier) -> str:
 
 
 def receipt_pdf(dossier: Dossier) -> bytes:
+    if Status(dossier.status) in NOT_RECEIVED:
+        raise NotFound("Hồ sơ chưa được tiếp nhận: chưa có giấy hẹn.", code="paper_not_available")
     return render_receipt_pdf(receipt_slip(dossier))
 
 
@@ -112,9 +115,11 @@ def papers_for(dossier: Dossier) -> list[tuple[str, str]]:
         if action.papers and performed(dossier, action)
         for paper in action.papers
     }
-    available = [("01", RECEIPT_TITLE)]
+    received = Status(dossier.status) not in NOT_RECEIVED
+    available = [("01", RECEIPT_TITLE)] if received else []
     available += [(form, PAPERS[form]) for form in sorted(issued)]
-    available.append(("06", PAPERS["06"]))
+    if received:
+        available.append(("06", PAPERS["06"]))
     return available
 
 
@@ -164,9 +169,14 @@ def _last(dossier: Dossier, *types: str) -> DossierEvent:
 
 
 def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
-    event = _last(dossier, EventType.SUPPLEMENT_REQUESTED)
+    """Form 02: asked by the agency during processing, or by the one-stop at reception (the
+    guidance to complete an online dossier before it is received)."""
+    event = _last(dossier, EventType.SUPPLEMENT_REQUESTED, EventType.COMPLETION_REQUESTED)
+    at_reception = event.type == EventType.COMPLETION_REQUESTED
     return forms2025.SupplementRequest(
-        header=_header(dossier, dossier.agency, event.at),
+        header=_header(
+            dossier, dossier.receiving_unit if at_reception else dossier.agency, event.at
+        ),
         number=f"{event.data.get('count', 1)}/PYCBS-{dossier.code}",
         **_applicant(dossier),
         items=[(item, "") for item in event.data.get("items", [])],
@@ -179,14 +189,19 @@ def supplement_request(dossier: Dossier) -> forms2025.SupplementRequest:
 
 
 def refusal(dossier: Dossier) -> forms2025.Refusal:
-    event = _last(dossier, EventType.APPROVED)
+    """Form 03: a written refusal signed by the agency, or a refusal at reception signed by the
+    one-stop's officer (of an online dossier, or of a paper one at the counter)."""
+    event = _last(dossier, EventType.APPROVED, EventType.REFUSED_AT_RECEPTION)
+    at_reception = event.type == EventType.REFUSED_AT_RECEPTION
     return forms2025.Refusal(
-        header=_header(dossier, dossier.agency, event.at),
+        header=_header(
+            dossier, dossier.receiving_unit if at_reception else dossier.agency, event.at
+        ),
         number=f"TC-{dossier.code}",
         **_applicant(dossier),
         reason=event.reason,
         signer_name=_event_signer(event),
-        signer_title="THỦ TRƯỞNG CƠ QUAN",
+        signer_title="NGƯỜI TIẾP NHẬN HỒ SƠ" if at_reception else "THỦ TRƯỞNG CƠ QUAN",
     )
 
 
@@ -281,6 +296,7 @@ def tracking_book(unit: Unit, first: date, last: date) -> forms2025.TrackingBook
         Dossier.objects.filter(
             receiving_unit__path__startswith=unit.path, received_at__gte=start, received_at__lt=end
         )
+        .exclude(status__in=sorted(NOT_RECEIVED))  # the book lists what was received
         .select_related("procedure_version", "agency")
         .order_by("received_at", "id")
         .annotate(transferred_at=Min("events__at", filter=Q(events__type="transferred")))

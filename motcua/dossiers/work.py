@@ -15,7 +15,7 @@ from motcua.catalog.models import RECEIVING_KINDS, Unit
 from motcua.dossiers import derived
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.workflow.actions import ACTIONS, awaited, waiting_for
-from motcua.workflow.states import AT_AGENCY, Place, Role, Status
+from motcua.workflow.states import AT_AGENCY, TERMINAL, Place, Role, Status
 
 # Which field of a dossier holds the unit where each place's work is done.
 PLACE_FIELDS = {Place.ONE_STOP: "receiving_unit", Place.AGENCY: "agency"}
@@ -64,7 +64,7 @@ def monitored(user: User) -> QuerySet[Dossier]:
     """Everything a centre director watches: open dossiers received under their centre."""
     return (
         Dossier.objects.filter(_under("receiving_unit", access.monitored_paths(user)))
-        .exclude(status__in=[Status.RETURNED, Status.STOPPED, Status.RETURNED_NOT_RESOLVED])
+        .exclude(status__in=sorted(TERMINAL))
         .select_related("procedure_version", "receiving_unit", "agency", "assignee")
         .order_by("due_at", "id")
     )

@@ -52,7 +52,7 @@ from motcua.integrations.jsonl import (
 )
 from motcua.workflow.actions import ACTIONS, Kind
 from motcua.workflow.actions import Field as ActionField
-from motcua.workflow.states import Status
+from motcua.workflow.states import NOT_RECEIVED, Status
 
 FORMAT = "motcua.dossiers/1"
 SYSTEM_USERNAME = "system.import"
@@ -543,7 +543,11 @@ def export_dossiers(
 def dossier_lines(
     *, unit: str | None = None, since: date | None = None, until: date | None = None
 ) -> Iterator[dict[str, Any]]:
-    dossiers = Dossier.objects.select_related("receiving_unit", "agency")
+    # a dossier never received (online, waiting or refused at reception) has no history the
+    # format can say: it begins with `received`
+    dossiers = Dossier.objects.select_related("receiving_unit", "agency").exclude(
+        status__in=sorted(NOT_RECEIVED)
+    )
     if unit is not None:
         root = Unit.objects.filter(code=unit).first()
         if root is None:

@@ -181,6 +181,60 @@ def _supplement_requested(dossier: Dossier, event: DossierEvent) -> Message:
     )
 
 
+def _completion_requested(dossier: Dossier, event: DossierEvent) -> Message:
+    """An online dossier sent back before reception: what is missing, and how to resubmit."""
+    items = _items(event.data.get("items"))
+    centre = dossier.receiving_unit.name
+    lines = [
+        _greeting(dossier),
+        "",
+        f"Hồ sơ {dossier.code} (thủ tục: {_procedure(dossier)}) Ông/Bà nộp trực tuyến chưa đủ "
+        f"điều kiện để {centre} tiếp nhận.",
+        "",
+    ]
+    if event.reason:
+        lines.append(f"Lý do: {event.reason}")
+    if items:
+        lines += ["Nội dung cần bổ sung, hoàn thiện:", *(f"- {item}" for item in items)]
+    lines += [
+        "",
+        "Mời Ông/Bà bổ sung, hoàn thiện và nộp lại hồ sơ trực tuyến với cùng mã hồ sơ. "
+        "Thời hạn giải quyết được tính từ khi hồ sơ được tiếp nhận.",
+        *_closing(dossier, signed_by=centre),
+    ]
+    return Message(
+        subject=f"Hồ sơ {dossier.code} cần bổ sung trước khi tiếp nhận",
+        body="\n".join(lines),
+        sms_text=fit_sms(
+            f"Hồ sơ {dossier.code} chưa được tiếp nhận, cần bổ sung và nộp lại trực tuyến.",
+            f"Cần bổ sung: {'; '.join(items)}." if items else "",
+            f"Lý do: {event.reason}." if event.reason else "",
+        ),
+    )
+
+
+def _refused_at_reception(dossier: Dossier, event: DossierEvent) -> Message:
+    centre = dossier.receiving_unit.name
+    lines = [
+        _greeting(dossier),
+        "",
+        f"{centre} từ chối tiếp nhận hồ sơ {dossier.code} (thủ tục: {_procedure(dossier)}) "
+        "của Ông/Bà.",
+        "",
+    ]
+    if event.reason:
+        lines.append(f"Lý do: {event.reason}")
+    lines += [*_closing(dossier, signed_by=centre)]
+    return Message(
+        subject=f"Hồ sơ {dossier.code} không được tiếp nhận",
+        body="\n".join(lines),
+        sms_text=fit_sms(
+            f"Hồ sơ {dossier.code} không được tiếp nhận.",
+            f"Lý do: {event.reason}." if event.reason else "",
+        ),
+    )
+
+
 def _extended(dossier: Dossier, event: DossierEvent) -> Message:
     new_due = _moment(event.data.get("new_due_at")) or dossier.due_at
     original = _moment(event.data.get("original_due_at")) or dossier.due_at_original
@@ -297,6 +351,8 @@ _COMPOSERS: dict[str, Callable[[Dossier, DossierEvent], Message | None]] = {
     EventType.EXTENDED: _extended,
     EventType.RESOLVED: _resolved,
     EventType.CALENDAR_CHANGED: _calendar_changed,
+    EventType.COMPLETION_REQUESTED: _completion_requested,
+    EventType.REFUSED_AT_RECEPTION: _refused_at_reception,
 }
 
 

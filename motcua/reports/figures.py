@@ -48,14 +48,8 @@ from motcua.dossiers.moves import held_at, moved_since
 from motcua.reports.periods import bounds
 from motcua.workflow.calendar import DEFAULT_SESSIONS, parse_sessions
 from motcua.workflow.classification import ClassificationRule
-from motcua.workflow.states import Status
+from motcua.workflow.states import NOT_RECEIVED, Status
 
-# Dossiers in these states were never received (tiếp nhận): no report counts them.
-NOT_RECEIVED = (
-    Status.SUBMITTED,
-    Status.NEEDS_COMPLETION_AT_RECEPTION,
-    Status.REFUSED_AT_RECEPTION,
-)
 RESOLVED_STATES = (Status.RESOLVED, Status.RETURNED)
 ENDED_STATES = (*RESOLVED_STATES, Status.RETURNED_NOT_RESOLVED, Status.STOPPED)
 TIMELINESS = ("early", "on_time", "late")
@@ -226,7 +220,8 @@ def scope_q(spec: ReportSpec, prefix: str = "") -> Q:
 
 def scoped(spec: ReportSpec) -> QuerySet[Dossier]:
     """The dossiers received (or decided) by the unit (and its sub-units)."""
-    return Dossier.objects.filter(scope_q(spec)).exclude(status__in=NOT_RECEIVED).order_by()
+    # a dossier never received (waiting or refused at reception) is in no report
+    return Dossier.objects.filter(scope_q(spec)).exclude(status__in=sorted(NOT_RECEIVED)).order_by()
 
 
 def candidates(spec: ReportSpec) -> QuerySet[Dossier]:

@@ -197,6 +197,50 @@ def _action(
 
 ONE_STOP, AGENCY, STEP = Place.ONE_STOP, Place.AGENCY, Place.STEP
 _DECLARED = (
+    # reception of an online dossier (docs/domain/lifecycle.md#online-reception): the one-stop
+    # accepts it (the clock starts), asks for completion (not received) or refuses it
+    _action(
+        "accept",
+        "Tiếp nhận hồ sơ trực tuyến",
+        "Accept the online dossier",
+        sources={S.SUBMITTED},
+        target=S.RECEIVED,
+        roles={R.COUNTER_OFFICER},
+        place=ONE_STOP,
+        event="received",
+        summary="Accept an online dossier at reception; the legal clock starts",
+        fields=(NOTE,),
+        endpoint="accept",
+    ),
+    _action(
+        "ask_to_complete",
+        "Hướng dẫn bổ sung hồ sơ",
+        "Ask the applicant to complete the dossier",
+        sources={S.SUBMITTED},
+        target=S.NEEDS_COMPLETION_AT_RECEPTION,
+        roles={R.COUNTER_OFFICER},
+        place=ONE_STOP,
+        event="completion_requested",
+        summary="Send an online dossier back for completion before reception",
+        fields=(_reason("Lý do hướng dẫn bổ sung", "Why the dossier is incomplete"), ITEMS),
+        papers=("02",),
+        endpoint="ask-to-complete",
+    ),
+    _action(
+        "refuse_at_reception",
+        "Từ chối tiếp nhận",
+        "Refuse at reception",
+        sources={S.SUBMITTED, S.NEEDS_COMPLETION_AT_RECEPTION},
+        target=S.REFUSED_AT_RECEPTION,
+        roles={R.COUNTER_OFFICER},
+        place=ONE_STOP,
+        event="refused_at_reception",
+        summary="Refuse an online dossier at reception; it ends",
+        fields=(_reason("Lý do từ chối tiếp nhận", "Reason for the refusal"),),
+        papers=("03",),
+        endpoint="refuse-at-reception",
+        danger=True,
+    ),
     _action(
         "transfer",
         "Chuyển cơ quan giải quyết",

@@ -74,6 +74,15 @@ STEPS: dict[str, Label | None] = {
     "marked_uncollected": Label(
         "Đến hẹn nhưng kết quả chưa được nhận", "The result was not collected on the appointment"
     ),
+    "submitted": Label("Đã nộp hồ sơ trực tuyến", "You submitted your dossier online"),
+    "resubmitted": Label(
+        "Đã nộp lại hồ sơ sau khi bổ sung", "You submitted your completed dossier again"
+    ),
+    "completion_requested": Label(
+        "Đề nghị ông/bà bổ sung, hoàn thiện hồ sơ trước khi tiếp nhận",
+        "You were asked to complete your dossier before it can be received",
+    ),
+    "refused_at_reception": Label("Hồ sơ không được tiếp nhận", "Your dossier was not accepted"),
     "calendar_changed": None,  # the explanation of the appointment says what it changed
     "sent_back": None,
     "step_completed": None,

@@ -50,5 +50,8 @@ AT_AGENCY = frozenset({S.TRANSFERRED, S.ASSIGNED, S.APPRAISED, S.AWAITING_APPROV
 BEFORE_DECISION = frozenset(
     {S.RECEIVED, S.TRANSFERRED, S.ASSIGNED, S.APPRAISED, S.AWAITING_SUPPLEMENT}
 )
+# Never received (tiếp nhận): waiting at reception, sent back to complete, or refused there. No
+# clock runs, no report counts them, no receipt slip is printed.
+NOT_RECEIVED = frozenset({S.SUBMITTED, S.NEEDS_COMPLETION_AT_RECEPTION, S.REFUSED_AT_RECEPTION})
 TERMINAL = frozenset({S.REFUSED_AT_RECEPTION, S.STOPPED, S.RETURNED_NOT_RESOLVED, S.RETURNED})
-OPEN = frozenset(set(S) - TERMINAL - {S.SUBMITTED, S.NEEDS_COMPLETION_AT_RECEPTION, S.RESOLVED})
+OPEN = frozenset(set(S) - TERMINAL - NOT_RECEIVED - {S.RESOLVED})

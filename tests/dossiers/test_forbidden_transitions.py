@@ -9,7 +9,7 @@ import pytest
 
 from motcua.accounts.models import Membership, Role
 from motcua.catalog.models import Unit
-from motcua.dossiers import actions
+from motcua.dossiers import actions, reception
 from motcua.dossiers.models import Dossier
 from motcua.workflow.actions import TRANSITIONS
 from motcua.workflow.states import Status
@@ -19,6 +19,13 @@ from tests.dossiers.test_receive_dossier import receive
 pytestmark = pytest.mark.django_db
 
 CALLS = {
+    "accept": lambda d, u, at: reception.accept_dossier(dossier=d, by=u, at=at),
+    "ask_to_complete": lambda d, u, at: reception.ask_to_complete(
+        dossier=d, by=u, reason="x", items=["x"], at=at
+    ),
+    "refuse_at_reception": lambda d, u, at: reception.refuse_at_reception(
+        dossier=d, by=u, reason="x", at=at
+    ),
     "transfer": lambda d, u, at: actions.transfer_dossier(dossier=d, by=u, at=at),
     "assign": lambda d, u, at: actions.assign_dossier(dossier=d, by=u, specialist=u, at=at),
     "appraise": lambda d, u, at: actions.appraise_dossier(dossier=d, by=u, opinion="x", at=at),

@@ -398,3 +398,59 @@ def test_counting_a_few_figures_gives_the_same_as_counting_them_all(
     few = ("received.total", "resolved.late", "pending.total", "received.postal")
     assert counts(chosen, few) == {key: everything[key] for key in few}
     assert counts(chosen) == {key: everything[key] for key in KEYS}
+
+
+def test_dossiers_refused_or_waiting_at_reception_are_never_received(march: History) -> None:
+    """carried over + received = resolved + returned + pending holds with dossiers refused at
+    reception (on paper at the counter, or online) and online ones still waiting or sent back
+    for completion: none of them was received, so none is counted; an online dossier accepted
+    in the period is received online and pending."""
+    from motcua.dossiers.actions import Applicant
+    from motcua.dossiers.models import Source
+    from motcua.dossiers.reception import (
+        accept_dossier,
+        ask_to_complete,
+        refuse_at_reception,
+        refuse_paper_at_counter,
+        submit_online,
+    )
+    from tests.conftest import version_of
+
+    before = compute(spec())
+    unit, version = Unit.objects.get(code="AH"), version_of("3.000333")
+    applicant = Applicant(name="Phạm Thị Dung")
+    paper = refuse_paper_at_counter(
+        by=march.counter, unit=unit, version=version, applicant=applicant,
+        reason="Không thuộc thẩm quyền", at=vn(2025, 3, 12, 9, 0),
+    )  # fmt: skip
+
+    def online(day: int):  # type: ignore[no-untyped-def]
+        return submit_online(
+            procedure=version, unit=unit, applicant=applicant, source=Source.OWN_PORTAL,
+            components=version.component_names()[:1], submitted_at=vn(2025, 3, day, 20, 0),
+        )  # fmt: skip
+
+    refused = refuse_at_reception(
+        dossier=online(10), by=march.counter, reason="Trùng hồ sơ", at=vn(2025, 3, 11, 8, 0)
+    )
+    online(13)  # still waiting at the end of March
+    ask_to_complete(
+        dossier=online(14), by=march.counter, reason="Thiếu", items=["Tờ khai"],
+        at=vn(2025, 3, 17, 8, 0),
+    )  # fmt: skip
+    accepted = accept_dossier(dossier=online(18), by=march.counter, at=vn(2025, 3, 19, 8, 0))
+    after = compute(spec())
+    assert after.balanced
+    changed = {key: after[key] - before[key] for key in KEYS if after[key] != before[key]}
+    assert changed == {
+        "received.total": 1,
+        "received.online": 1,
+        "to_process": 1,
+        "pending.total": 1,
+        "pending.within_time": 1,
+    }
+    assert drilldown.dossiers(spec(), "received.online").filter(pk=accepted.pk).exists()
+    for key in KEYS:
+        listed = drilldown.dossiers(spec(), key)
+        assert not listed.filter(pk__in=[paper.pk, refused.pk]).exists(), key
+        assert listed.count() == after[key], key

@@ -94,6 +94,7 @@ ROUTES = {
     "backoffice:tracking_book": PAGE,
     "backoffice:intake": PAGE,
     "backoffice:hall_counter": PAGE,  # counter officers of a unit with hall counters
+    "backoffice:reception_queue": PAGE,
     "backoffice:procedure_search": PAGE,
     "backoffice:dashboard": REPORT,
     "backoffice:dashboard_dossiers": REPORT,
@@ -117,6 +118,7 @@ OWN_SCOPE = {
     "backoffice:procedure_search": dict.fromkeys(Role, (200, 200)),
     "backoffice:dossier_search": dict.fromkeys(Role, (200, 405)),
     "backoffice:intake": {Role.COUNTER_OFFICER: (200, 422)},
+    "backoffice:reception_queue": {Role.COUNTER_OFFICER: (200, 200)},
     "backoffice:agencies": dict.fromkeys(
         (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR), (200, 200)
     ),
