@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.documents",
     "motcua.notifications",
+    "motcua.outbox",
     "motcua.feedback",
     "motcua.reports",
     "motcua.queueing",
@@ -286,6 +287,17 @@ EMAIL_TIMEOUT = env_int("MOTCUA_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("MOTCUA_DEFAULT_FROM_EMAIL", "motcua <no-reply@motcua.invalid>")
 SMS_PROVIDER = env_str("MOTCUA_SMS_PROVIDER", "motcua.notifications.sms.LoggingProvider")
 NOTIFICATION_MAX_ATTEMPTS = env_int("MOTCUA_NOTIFICATION_MAX_ATTEMPTS", 5)
+
+# The outbox (motcua/outbox/, docs/decisions/0010-outbox.md): every dossier event becomes one
+# message per destination in use, delivered in order per dossier by the task workers.
+OUTBOX_DESTINATIONS = env_list("MOTCUA_OUTBOX_DESTINATIONS", ["notifications"])
+OUTBOX_MAX_ATTEMPTS = env_int("MOTCUA_OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_FIRST_RETRY = env_int("MOTCUA_OUTBOX_FIRST_RETRY", 30)  # seconds; then ×4 each time
+OUTBOX_LONGEST_RETRY = env_int("MOTCUA_OUTBOX_LONGEST_RETRY", 3600)
+OUTBOX_WEBHOOK_URL = env_str("MOTCUA_OUTBOX_WEBHOOK_URL", "")
+OUTBOX_WEBHOOK_SECRET = env_str("MOTCUA_OUTBOX_WEBHOOK_SECRET", "")
+OUTBOX_WEBHOOK_EVENTS = env_list("MOTCUA_OUTBOX_WEBHOOK_EVENTS", [])
+OUTBOX_WEBHOOK_TIMEOUT = env_int("MOTCUA_OUTBOX_WEBHOOK_TIMEOUT", 10)
 
 # Security: safe by default; the demo on http://127.0.0.1 turns the HTTPS-only flags off.
 HTTPS = env_bool("MOTCUA_HTTPS", default=not DEBUG)

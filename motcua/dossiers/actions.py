@@ -37,7 +37,6 @@ from motcua.core.text import (
 from motcua.dossiers import audit, clock, derived, steps
 from motcua.dossiers.codes import is_valid_code, issue_code, record_code
 from motcua.dossiers.models import (
-    APPLICANT_EVENTS,
     Channel,
     Dossier,
     DossierEvent,
@@ -63,7 +62,7 @@ _REPLAYING: ContextVar[bool] = ContextVar("motcua_replaying_history", default=Fa
 @contextmanager
 def replaying_history() -> Iterator[None]:
     """Imports of history replay old events through these actions: nobody is told about them
-    again (no e-mail or SMS for a dossier finished years ago)."""
+    again (no outbox message, hence no e-mail or SMS for a dossier finished years ago)."""
     token = _REPLAYING.set(True)
     try:
         yield
@@ -264,10 +263,12 @@ def append_event(
         data=data or {},
     )
     audit.append(event, dossier_code=dossier.code)
-    if type in APPLICANT_EVENTS and not _REPLAYING.get():
-        from motcua.notifications.services import schedule_for_event
+    if not _REPLAYING.get():
+        from motcua.outbox.services import record_event
 
-        schedule_for_event(event)
+        # one outbox message per destination that wants it (the applicant's notifications
+        # among them), written in this transaction
+        record_event(event, dossier=dossier)
     return event
 
 

@@ -27,16 +27,15 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django_tasks import task
-from django_tasks_db.backend import DatabaseBackend
 
 from motcua.core.clock import now
+from motcua.core.queue import backoff, enqueue_on_commit
 from motcua.notifications.models import Notification, NotificationChannel, NotificationStatus
 from motcua.notifications.sms import SmsError, get_provider
 from motcua.notifications.worker import current_worker_id
@@ -82,26 +81,13 @@ class Claim:
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after `attempts` failed attempts: 1, 5, 25, 125 minutes…, at most 6 hours."""
-    return min(FIRST_RETRY * BACKOFF_FACTOR ** max(attempts - 1, 0), LONGEST_RETRY)
+    return backoff(attempts, first=FIRST_RETRY, factor=BACKOFF_FACTOR, longest=LONGEST_RETRY)
 
 
 def enqueue_send(notification_id: int, *, run_after: datetime | None = None) -> None:
     """Queue `send_notification` so that the task exists if and only if the current
-    transaction commits. On the database queue the task row is written in that transaction
-    (an outbox: a process killed right after the commit loses nothing); any other backend
-    (the tests' immediate one) is called once it commits, and a refusal then is logged, not
-    raised, since the action has committed."""
-    if isinstance(send_notification.get_backend(), DatabaseBackend):
-        _enqueue(notification_id, run_after)
-    else:
-        transaction.on_commit(partial(_enqueue, notification_id, run_after), robust=True)
-
-
-def _enqueue(notification_id: int, run_after: datetime | None) -> None:
-    queued = send_notification
-    if run_after is not None and queued.get_backend().supports_defer:
-        queued = queued.using(run_after=run_after)
-    queued.enqueue(notification_id)
+    transaction commits (`core.queue.enqueue_on_commit`)."""
+    enqueue_on_commit(send_notification, notification_id, run_after=run_after)
 
 
 @task()

@@ -1,5 +1,7 @@
 """The task worker (`motcua db_worker`): django-tasks-db's worker, made to outlive its database
-and to leave no work stranded when it dies. (Its only tasks today send notifications.)
+and to leave no work stranded when it dies. Its tasks send notifications and deliver the
+outbox's messages (motcua/outbox/); each kind of work that claims rows for the running worker
+registers how to free them (`release_claims_with`), and every rule below applies to all.
 
 - It registers a `TaskWorker` row and a thread beats it every `TASK_WORKER_HEARTBEAT` seconds.
   The task it claims is written on that row in the claim's own transaction.
@@ -21,6 +23,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,12 +84,27 @@ def reclaim_from_dead_workers() -> list[str]:
     return reclaimed
 
 
+_releases: list[Callable[[str], None]] = []
+
+
+def release_claims_with(release: Callable[[str], None]) -> None:
+    """Register how to free the rows a worker claimed (called with its id, inside the
+    transaction that releases it) for one kind of work."""
+    if release not in _releases:
+        _releases.append(release)
+
+
 def release_work_of(worker_id: str, *, task_id: uuid.UUID | None) -> None:
-    """Put the worker's running task back in the queue and free its notification claims."""
+    """Put the worker's running task back in the queue and free every claim it holds."""
     if task_id is not None:
         DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.READY
         )
+    for release in _releases:
+        release(worker_id)
+
+
+def _release_notifications(worker_id: str) -> None:
     held = Notification.objects.filter(status=NotificationStatus.PENDING, claimed_by=worker_id)
     held.filter(handed_over_at__isnull=True).update(locked_until=None, claimed_by="")
     held.filter(handed_over_at__isnull=False).update(
@@ -95,6 +113,9 @@ def release_work_of(worker_id: str, *, task_id: uuid.UUID | None) -> None:
         claimed_by="",
         last_error=UNKNOWN_AFTER_DEATH,
     )
+
+
+release_claims_with(_release_notifications)
 
 
 def beat(worker_id: str, **changes: Any) -> None:

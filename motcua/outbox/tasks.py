@@ -1,0 +1,242 @@
+"""Delivering one outbox message, as a django-tasks task run by `motcua db_worker` (the same
+workers, heartbeat and reclaiming as the notifications: motcua/notifications/worker.py).
+
+- A run first claims the message (one conditional UPDATE: `claimed_by`, `locked_until`). It
+  gets it only if it is pending, free, and every earlier message of the same dossier and
+  destination has been delivered: messages of one stream go out one at a time, in order.
+  A later one found waiting is marked so (`waiting`) and its task ends; the delivery of the
+  one before it queues it again.
+- Any number of workers, on any machine, may run these tasks: the queue hands each task to one
+  worker (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL), and the claim keeps a second run of
+  the same message (a duplicate task) from delivering it at the same time.
+- A failure is recorded on the row and the task queues itself again after 1, 4, 16… times
+  `OUTBOX_FIRST_RETRY` (at most `OUTBOX_LONGEST_RETRY`); after `OUTBOX_MAX_ATTEMPTS` the
+  message is dead (`motcua outbox replay`, or the admin), and the later messages of its
+  stream wait for it.
+- Delivery to a remote receiver is at least once: a worker that dies after sending but before
+  recording it leaves the message to be sent again, under the same idempotency key, by which
+  the receiver drops the duplicate. A local destination is delivered and recorded in one
+  transaction: exactly once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django_tasks import task
+
+from motcua.core.clock import now
+from motcua.core.queue import backoff, enqueue_on_commit
+from motcua.notifications.worker import current_worker_id
+from motcua.outbox import registry
+from motcua.outbox.models import MessageStatus, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# How long one run may hold a message while delivering it (a webhook call times out well
+# before); a task worker's claims are released as soon as it is known dead.
+LEASE = timedelta(minutes=5)
+BACKOFF_FACTOR = 4
+
+
+class ClaimLost(Exception):
+    """Another run took the message over (ours was thought dead)."""
+
+
+class UnknownDestination(Exception):
+    """The message's destination is no longer registered or in use."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    message_id: int
+    worker: str
+    until: datetime
+
+    def rows(self) -> QuerySet[OutboxMessage]:
+        return OutboxMessage.objects.filter(
+            pk=self.message_id,
+            status=MessageStatus.PENDING,
+            claimed_by=self.worker,
+            locked_until=self.until,
+        )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` failed attempts: 1, 4, 16, 64… × OUTBOX_FIRST_RETRY."""
+    return backoff(
+        attempts,
+        first=timedelta(seconds=settings.OUTBOX_FIRST_RETRY),
+        factor=BACKOFF_FACTOR,
+        longest=timedelta(seconds=settings.OUTBOX_LONGEST_RETRY),
+    )
+
+
+def earlier_undelivered() -> Exists:
+    """An earlier message of the same dossier and destination is not delivered yet."""
+    return Exists(
+        OutboxMessage.objects.filter(
+            destination=OuterRef("destination"),
+            dossier_id=OuterRef("dossier_id"),
+            sequence__lt=OuterRef("sequence"),
+        ).exclude(status=MessageStatus.DELIVERED)
+    )
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    """Deliver one message if it is pending, free and first in its stream; returns what
+    happened (delivered, retry, dead, or why nothing was done)."""
+    claim, outcome = _claim(message_id)
+    if claim is None:
+        logger.info("Outbox message %s not delivered: %s", message_id, outcome)
+        return outcome
+    message = OutboxMessage.objects.get(pk=message_id)
+    destination = registry.get(message.destination)
+    try:
+        if destination is None:
+            raise UnknownDestination(f"destination {message.destination!r} is not in use")
+        if destination.local:
+            with transaction.atomic():
+                destination.deliver(message)
+                _record_delivery(message, claim)
+        else:
+            destination.deliver(message)
+            with transaction.atomic():
+                _record_delivery(message, claim)
+    except ClaimLost:
+        logger.warning("Outbox message %s: claim taken over", message_id)
+        return "claim lost"
+    except Exception as error:
+        return _record_failure(message, claim, error)
+    return "delivered"
+
+
+def _record_delivery(message: OutboxMessage, claim: Claim) -> None:
+    """Mark the message delivered and queue the next of its stream, in one transaction: a
+    worker dying in between cannot leave the next one without its task."""
+    if not _mark_delivered(claim):
+        raise ClaimLost
+    queue_next(message)
+
+
+def deliver_inline(message: OutboxMessage, destination: registry.Destination) -> None:
+    """Deliver a local destination's message in the caller's transaction; a failure rolls
+    back the delivery only and leaves the message to the workers."""
+    moment = now()
+    try:
+        with transaction.atomic():
+            destination.deliver(message)
+    except Exception as error:
+        text = _error_text(error)
+        run_after = moment + retry_delay(1)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=1, last_attempt_at=moment, last_error=text, next_attempt_at=run_after
+        )
+        enqueue_on_commit(deliver_message, message.pk, run_after=run_after)
+        logger.warning(
+            "Outbox message %s failed at once (%s); left to the workers", message.pk, text
+        )
+        return
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=MessageStatus.DELIVERED, attempts=1, last_attempt_at=moment, delivered_at=moment
+    )
+
+
+def _claim(message_id: int) -> tuple[Claim | None, str]:
+    started = now()
+    worker = current_worker_id() or f"run-{uuid.uuid4().hex[:16]}"
+    claim = Claim(message_id, worker, started + LEASE)
+    pending = OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.PENDING)
+    free = pending.filter(Q(locked_until__isnull=True) | Q(locked_until__lte=started))
+    first = free.filter(~earlier_undelivered())
+    changes = {
+        "attempts": F("attempts") + 1,
+        "last_attempt_at": started,
+        "next_attempt_at": None,
+        "locked_until": claim.until,
+        "claimed_by": claim.worker,
+        "waiting": False,
+    }
+    if first.update(**changes):
+        return claim, "claimed"
+    # Perhaps an earlier message is undelivered: say that this one waits, then look again.
+    # Whichever comes last — this second look, or the earlier message's delivery reading
+    # `waiting` — sees the other's write, so the message is never left without a task.
+    if pending.update(waiting=True) and first.update(**changes):
+        return claim, "claimed"
+    row = OutboxMessage.objects.filter(pk=message_id).values("status", "locked_until").first()
+    if row is None:
+        return None, "missing"
+    if row["status"] != MessageStatus.PENDING:
+        return None, f"already {row['status']}"
+    if row["locked_until"] is not None and row["locked_until"] > started:
+        return None, "in flight"
+    return None, "waiting"  # for an earlier message of its stream, which will queue it
+
+
+def _mark_delivered(claim: Claim) -> bool:
+    return bool(
+        claim.rows().update(
+            status=MessageStatus.DELIVERED,
+            delivered_at=now(),
+            last_error="",
+            locked_until=None,
+            claimed_by="",
+        )
+    )
+
+
+def queue_next(message: OutboxMessage) -> None:
+    """Queue the next pending message of the same dossier and destination, if any."""
+    following = (
+        OutboxMessage.objects.filter(
+            destination=message.destination,
+            dossier_id=message.dossier_id,
+            sequence__gt=message.sequence,
+            status=MessageStatus.PENDING,
+        )
+        .order_by("sequence")
+        .values_list("pk", "waiting")
+        .first()
+    )
+    if following is not None and following[1]:  # its own task came too early and ended
+        enqueue_on_commit(deliver_message, following[0])
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _record_failure(message: OutboxMessage, claim: Claim, error: Exception) -> str:
+    attempts = message.attempts
+    text = _error_text(error)
+    released = {"locked_until": None, "claimed_by": ""}
+    if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        claim.rows().update(status=MessageStatus.DEAD, last_error=text, **released)
+        logger.error(
+            "Outbox message %s to %s dead after %s attempt(s): %s",
+            message.pk,
+            message.destination,
+            attempts,
+            text,
+        )
+        return "dead"
+    run_after = now() + retry_delay(attempts)
+    with transaction.atomic():
+        if not claim.rows().update(last_error=text, next_attempt_at=run_after, **released):
+            return "claim lost"
+        enqueue_on_commit(deliver_message, message.pk, run_after=run_after)
+    logger.warning(
+        "Outbox message %s attempt %s failed (%s); retrying at %s",
+        message.pk,
+        attempts,
+        text,
+        run_after.isoformat(),
+    )
+    return "retry"
