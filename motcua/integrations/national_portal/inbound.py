@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from motcua.accounts.models import User
-from motcua.catalog.models import Unit
+from motcua.catalog.models import Procedure, Unit
 from motcua.core.clock import now
-from motcua.core.errors import MotcuaError, ValidationFailed
+from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
 from motcua.documents.models import Document, DocumentKind
 from motcua.documents.services import discard_staged, record_document, stage_document
 from motcua.dossiers.actions import Applicant
@@ -89,6 +89,8 @@ def _receive(body: Any, *, via: str, client: PortalClient | None) -> Dossier:
         raise DuplicateExternalCode(
             f"Hồ sơ mã {message.code} từ Cổng đã được nhận.", external_code=message.code
         )
+    if not Procedure.objects.filter(code=message.procedure).exists():
+        raise NotFound(f"Không có thủ tục {message.procedure}.", code="unknown_procedure")
     unit = _unit(message.unit)
     contents = [_content(item, client) for item in message.files]
     account = connector_account()
@@ -119,7 +121,7 @@ def _receive(body: Any, *, via: str, client: PortalClient | None) -> Dossier:
                 )
                 if document.pk is None:
                     staged.append(document)
-                    record_document(document)
+                    record_document(document, at=message.submitted_at)
                 files.append(
                     {
                         "component": item.component,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from motcua.core.clock import site_zone
+from motcua.core.errors import MotcuaError
 from motcua.dossiers.models import Dossier
 from motcua.integrations.national_portal import mapping, status
 from motcua.integrations.national_portal.client import PortalClient
@@ -22,7 +23,8 @@ class Difference:
     portal_code: str  # MaHoSo
     ours: str  # our TrangThaiHoSo
     remote: str | None  # the portal's (None: it does not know the dossier)
-    resent: int | None = None  # the new outbox message's id
+    resent: int | None = None  # the resend's outbox message id
+    not_resent: str = ""  # why not (stream_pending: its own messages are still queued)
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -51,6 +53,9 @@ def differences(
             continue
         difference = Difference(dossier=dossier.code, portal_code=code, ours=ours, remote=remote)
         if resend:
-            difference.resent = status.resend(dossier).pk
+            try:
+                difference.resent = status.resend(dossier).pk
+            except MotcuaError as error:
+                difference.not_resent = error.code
         found.append(difference)
     return found

@@ -15,24 +15,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from motcua.core.clock import now
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import Conflict, ValidationFailed
 from motcua.core.queue import enqueue_on_commit
 from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers.models import Dossier, DossierEvent, EventType
 from motcua.integrations.national_portal import client as portal_client
 from motcua.integrations.national_portal import mapping
 from motcua.integrations.national_portal.models import PortalDossier
-from motcua.outbox.models import OutboxMessage
+from motcua.outbox.models import MessageStatus, OutboxMessage
 from motcua.outbox.registry import Destination, register
 from motcua.outbox.services import payload
 from motcua.outbox.tasks import deliver_message
 from motcua.workflow.states import Status
 
 NAME = "national_portal"
+RESEND = "national_portal_resend"
 ENDED = (
     EventType.RESOLVED,
     EventType.RETURNED_UNRESOLVED,
@@ -97,12 +98,19 @@ def status_record(dossier: Dossier, *, upto: DossierEvent, sequence: int) -> dic
     if status is None:  # a history-imported dossier: its status now
         status = Status(dossier.status)
     facts = PortalDossier.objects.filter(dossier=dossier).first()
-    documents = Document.objects.filter(dossier=dossier, uploaded_at__lte=upto.at)
+    submitted_files = facts.files if facts else []
+    # the files that came with the submission, and those added by the event's time
+    documents = (
+        Document.objects.filter(dossier=dossier)
+        .filter(
+            Q(pk__in=[item.get("document_id") for item in submitted_files])
+            | Q(uploaded_at__lte=upto.at)
+        )
+        .order_by("id")
+    )
     components = [d for d in documents if d.kind == DocumentKind.COMPONENT]
     from_store = {
-        item.get("document_id")
-        for item in (facts.files if facts else [])
-        if item.get("from_national_store")
+        item.get("document_id") for item in submitted_files if item.get("from_national_store")
     }
     result = next((d for d in documents if d.kind == DocumentKind.RESULT), None)
     agency = dossier.agency
@@ -156,32 +164,75 @@ def _result_link(dossier: Dossier) -> str:
 
 
 def resend(dossier: Dossier) -> OutboxMessage:
-    """A new message of the dossier's current status (its latest event that is sent), queued
-    behind any earlier one, under a key of its own."""
+    """A new message of the dossier's current status (its latest event that is sent), on the
+    `national_portal_resend` stream, under a key of its own (the portal takes it as new).
+
+    Only once every message of the dossier's own stream is delivered (`stream_pending`
+    otherwise: those still queued will bring the status, in order); a second resend of the
+    same status gives the resend message a new key and a fresh round of attempts."""
+    if RESEND not in settings.OUTBOX_DESTINATIONS:
+        raise ValidationFailed(
+            f"{RESEND} is not in MOTCUA_OUTBOX_DESTINATIONS", code="resend_not_in_use"
+        )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if (
+            OutboxMessage.objects.filter(destination=NAME, dossier=locked)
+            .exclude(status=MessageStatus.DELIVERED)
+            .exists()
+        ):
+            raise Conflict(f"Hồ sơ {locked.code} còn thư chưa gửi tới Cổng.", code="stream_pending")
         event = locked.events.exclude(type__in=mapping.NOT_SENT).order_by("-sequence").first()
         if event is None:
             raise ValidationFailed(
                 f"Hồ sơ {locked.code} chưa có sự kiện nào để gửi.", code="nothing_to_send"
             )
-        last = OutboxMessage.objects.filter(destination=NAME, dossier=locked).aggregate(
-            last=Max("sequence")
-        )["last"]
-        sequence = (last or 0) + 1
-        key = f"motcua-resend-{event.pk}-{sequence}-{NAME}"
-        message = OutboxMessage.objects.create(
-            destination=NAME,
-            dossier=locked,
-            event=event,
-            event_type=event.type,
-            sequence=sequence,
-            idempotency_key=key,
-            payload=payload(event, dossier=locked, destination=NAME, key=key, sequence=sequence),
-            created_at=now(),
+        streams = OutboxMessage.objects.filter(destination=RESEND, dossier=locked)
+        rounds = streams.count() + 1
+        key = f"motcua-resend-{event.pk}-{rounds}-{NAME}"
+        message = streams.filter(event=event).first()
+        if message is None:
+            last = streams.aggregate(last=Max("sequence"))["last"]
+            message = OutboxMessage(
+                destination=RESEND,
+                dossier=locked,
+                event=event,
+                event_type=event.type,
+                sequence=(last or 0) + 1,
+                created_at=now(),
+            )
+        else:
+            key = f"{key}-{message.attempts}-{int(now().timestamp())}"
+        message.idempotency_key = key
+        message.payload = payload(
+            event, dossier=locked, destination=RESEND, key=key, sequence=message.sequence
         )
+        message.status = MessageStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = message.locked_until = None
+        message.claimed_by = ""
+        message.created_at = now()
+        message.save()
         enqueue_on_commit(deliver_message, message.pk)
     return message
 
 
+def _deliver_resend(message: OutboxMessage) -> None:
+    """The current status again; its `SoThuTu` is the one of the dossier's own stream."""
+    last = OutboxMessage.objects.filter(destination=NAME, dossier_id=message.dossier_id).aggregate(
+        last=Max("sequence")
+    )["last"]
+    record = status_record(message.dossier, upto=message.event, sequence=last or 0)
+    portal_client.PortalClient().send_status(record, key=message.idempotency_key)
+
+
 register(Destination(name=NAME, deliver=deliver, wants=wants, problems=portal_client.problems))
+# Resends from `motcua portal reconcile --resend` only: it wants no event by itself.
+register(
+    Destination(
+        name=RESEND,
+        deliver=_deliver_resend,
+        wants=lambda event: False,
+        problems=portal_client.problems,
+    )
+)
