@@ -59,8 +59,14 @@ class StandIn:
     # --- the endpoints ------------------------------------------------------------------
 
     def answer(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any]:
+        """What the portal does with a request, then answers after `delay` seconds (a slow
+        portal has done the work and is late to say so: a client that gave up sends again)."""
+        result = self._handle(method, target, headers, body)
         if self.delay:
             time.sleep(self.delay)
+        return result
+
+    def _handle(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any]:
         if self.fail_with:
             return self.fail_with, {"error_code": "-1", "message": "lỗi máy chủ"}
         if not self._signed(headers, body):

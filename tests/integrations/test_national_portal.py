@@ -25,7 +25,7 @@ from motcua.core.clock import local, now
 from motcua.documents.models import Document
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.reception import accept_dossier
+from motcua.dossiers.reception import accept_dossier, waiting_for_reception
 from motcua.integrations.national_portal.models import PortalDossier, RefusedMessage
 from motcua.outbox.models import MessageStatus, OutboxMessage
 from tests.conftest import version_of, vn
@@ -295,7 +295,9 @@ def test_end_to_end_every_status_reaches_the_portal_in_order(
     portal, counter_officer, agency_leader, specialist
 ) -> None:
     dossier = pulled(portal)
-    dossier = accept_dossier(dossier=dossier, by=counter_officer, at=vn(2026, 11, 2, 10, 0))
+    assert list(waiting_for_reception(counter_officer)) == [dossier]  # the counter's queue
+    # the counter officer accepts it, through the actions table as the desk does
+    dossier = actions.perform("accept", dossier=dossier, by=counter_officer, at=vn(2026, 11, 2, 10))
     dossier = actions.transfer_dossier(dossier=dossier, by=counter_officer, at=vn(2026, 11, 2, 11))
     dossier = actions.assign_dossier(
         dossier=dossier, by=agency_leader, specialist=specialist, at=vn(2026, 11, 2, 14, 0)
@@ -365,6 +367,41 @@ def test_a_portal_down_for_an_hour_loses_nothing_and_gets_all_in_order(
     run_ready_tasks()
     assert portal.codes_of(CODE) == ["1", "2", "4"]
     assert portal.events_of(CODE) == ["submitted", "received", "transferred"]
+
+
+def test_a_slow_portal_is_waited_for_and_one_that_times_out_gets_the_status_once(
+    portal, counter_officer, settings
+) -> None:
+    portal.delay = 0.3  # slow, within the timeout
+    dossier = pulled(portal)
+    run_ready_tasks()
+    assert portal.codes_of(CODE) == ["1"]
+    settings.NATIONAL_PORTAL_TIMEOUT = 1
+    portal.delay = 1.5  # past the timeout: the stand-in still takes it, late
+    accept_dossier(dossier=dossier, by=counter_officer, at=vn(2026, 11, 2, 10, 0))
+    run_ready_tasks()
+    message = OutboxMessage.objects.get(destination="national_portal", event_type="received")
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING and message.attempts == 1
+    assert "portal" in message.last_error.lower() or "timed out" in message.last_error
+    portal.delay = 0.0
+    make_ready()
+    run_ready_tasks()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+    assert portal.keys_seen.count(message.idempotency_key) == 2  # sent twice…
+    assert portal.codes_of(CODE) == ["1", "2"]  # …taken once, by its key
+
+
+def test_motcua_check_names_a_portal_destination_without_its_settings(settings) -> None:
+    from motcua.outbox.checks import destinations_configured
+
+    settings.OUTBOX_DESTINATIONS = ["notifications", "national_portal"]
+    settings.NATIONAL_PORTAL_URL = ""
+    settings.NATIONAL_PORTAL_SECRET = ""
+    problems = destinations_configured()
+    assert [p.id for p in problems] == ["outbox.E002", "outbox.E002"]
+    assert "MOTCUA_NATIONAL_PORTAL_SECRET" in " ".join(p.msg for p in problems)
 
 
 # --- catalogue ---------------------------------------------------------------------------------
