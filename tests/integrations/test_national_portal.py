@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,18 +18,21 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from motcua.catalog.models import Procedure
 from motcua.core.clock import local, now
+from motcua.core.errors import MotcuaError
 from motcua.documents.models import Document
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.reception import accept_dossier, waiting_for_reception
+from motcua.integrations.national_portal import inbound
 from motcua.integrations.national_portal.models import PortalDossier, RefusedMessage
 from motcua.outbox.models import MessageStatus, OutboxMessage
-from tests.conftest import version_of, vn
+from tests.conftest import on_postgres, version_of, vn
 from tests.documents.test_documents import media, pdf_bytes  # noqa: F401  (fixture)
 from tests.integrations.portal_standin import StandIn, standin_running
 from tests.notifications.test_notifications import run_ready_tasks
@@ -514,3 +518,45 @@ def test_reconcile_lists_differences_and_resends_the_current_status(
 def test_reconcile_refuses_a_bad_date(portal) -> None:
     with pytest.raises(CommandError, match="bad_date"):
         call_command("portal", "reconcile", "--date", "02/11/2026")
+
+
+# --- the same dossier from two sides at once -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_dossier_pushed_and_pulled_at_once_is_taken_once(
+    portal,
+    counter_officer,
+    media,  # noqa: F811
+) -> None:
+    """Four deliveries of one dossier at the same moment (pushes racing a pull): one dossier, one
+    set of files, the others refused as duplicates."""
+    if not on_postgres():
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); real concurrency is PostgreSQL's")
+    body = message(TaiLieuNop=message()["TaiLieuNop"][:1])
+    codes: list[str] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            inbound.receive(body, via="push")
+            codes.append("taken")
+        except MotcuaError as error:
+            codes.append(error.code)
+        except BaseException as error:  # pragma: no cover — reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sorted(codes) == ["duplicate_external_code"] * 3 + ["taken"]
+    assert Dossier.objects.count() == 1 and PortalDossier.objects.count() == 1
+    assert Document.objects.count() == 1 and len(stored_files(media)) == 1
+    assert RefusedMessage.objects.filter(code="duplicate_external_code").count() == 3
