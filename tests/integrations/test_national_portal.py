@@ -560,3 +560,38 @@ def test_the_same_dossier_pushed_and_pulled_at_once_is_taken_once(
     assert Dossier.objects.count() == 1 and PortalDossier.objects.count() == 1
     assert Document.objects.count() == 1 and len(stored_files(media)) == 1
     assert RefusedMessage.objects.filter(code="duplicate_external_code").count() == 3
+
+
+def test_a_dossier_sent_back_for_completion_comes_again_under_its_code(
+    portal, counter_officer
+) -> None:
+    dossier = pulled(portal)
+    component = version_of(CRIMINAL_RECORD).component_names()[0]
+    actions.perform(
+        "ask_to_complete",
+        dossier=dossier,
+        by=counter_officer,
+        at=vn(2026, 11, 2, 10, 0),
+        reason="Thiếu bản chụp căn cước",
+        items=[component],
+    )
+    completed = {
+        "TenTepDinhKem": "cccd-bo-sung.pdf",
+        "TenThanhPhanHoSo": component,
+        "Base64": b64(pdf_bytes("bo sung")),
+    }
+    portal.offer(message(NgayNopHoSo="20261103090000", TaiLieuNop=[completed]))
+    call_command("portal", "pull")
+    dossier.refresh_from_db()
+    assert Dossier.objects.count() == 1 and dossier.status == "SUBMITTED"
+    assert dossier.events.filter(type="resubmitted").exists()
+    assert Document.objects.filter(dossier=dossier).count() == 2
+    assert len(PortalDossier.objects.get().files) == 2
+    run_ready_tasks()
+    assert portal.codes_of(CODE) == ["1", "5", "1"]
+    (round_,) = portal.statuses[-1]["DanhSachHoSoBoSung"]
+    assert round_["NoiDungBoSung"] == "Thiếu bản chụp căn cước"
+    assert round_["NgayTiepNhanBoSung"] == "20261103090000"
+    portal.offer(message(NgayNopHoSo="20261103100000", TaiLieuNop=[completed]))
+    call_command("portal", "pull")  # waiting for reception again: a repeat is a duplicate
+    assert RefusedMessage.objects.get().code == "duplicate_external_code"

@@ -4,9 +4,12 @@ reception check (dossiers/reception.py), whether the portal pushes them
 
 One message is one dossier: it is read (`mapping.incoming`), its files are decoded or
 downloaded before anything is written, then the dossier, its files (checked as every upload
-is, documents/services.py) and the portal's facts are written in one transaction. A refused
-message writes nothing but a `RefusedMessage` with its stable code (the administrator's list)
-and a log line; a stored file of a refused message is removed again."""
+is, documents/services.py) and the portal's facts are written in one transaction. A dossier
+the counter sent back for completion (NEEDS_COMPLETION_AT_RECEPTION) that comes again under
+the same MaHoSo is the applicant's resubmission (`reception.resubmit`, with its new files);
+any other repeat of a MaHoSo is refused (`duplicate_external_code`). A refused message writes
+nothing but a `RefusedMessage` with its stable code (the administrator's list) and a log
+line; a stored file of a refused message is removed again."""
 
 from __future__ import annotations
 
@@ -27,10 +30,11 @@ from motcua.documents.models import Document, DocumentKind
 from motcua.documents.services import discard_staged, record_document, stage_document
 from motcua.dossiers.actions import Applicant
 from motcua.dossiers.models import Dossier, Source
-from motcua.dossiers.reception import DuplicateExternalCode, submit_online
+from motcua.dossiers.reception import DuplicateExternalCode, resubmit, submit_online
 from motcua.integrations.national_portal import mapping
 from motcua.integrations.national_portal.client import PortalClient, PortalUnavailable
 from motcua.integrations.national_portal.models import PortalDossier, RefusedMessage
+from motcua.workflow.states import Status
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +89,8 @@ def refuse(body: Any, error: MotcuaError, *, via: str) -> RefusedMessage:
 
 def _receive(body: Any, *, via: str, client: PortalClient | None) -> Dossier:
     message = mapping.incoming(body)
-    if Dossier.objects.filter(source=SOURCE, external_code=message.code).exists():
+    existing = Dossier.objects.filter(source=SOURCE, external_code=message.code).first()
+    if existing is not None and existing.status != Status.NEEDS_COMPLETION_AT_RECEPTION:
         raise DuplicateExternalCode(
             f"Hồ sơ mã {message.code} từ Cổng đã được nhận.", external_code=message.code
         )
@@ -97,17 +102,24 @@ def _receive(body: Any, *, via: str, client: PortalClient | None) -> Dossier:
     staged: list[Document] = []
     try:
         with transaction.atomic():
-            dossier = submit_online(
-                procedure=message.procedure,
-                unit=unit,
-                applicant=Applicant(**message.applicant),
-                components=message.components,
-                source=SOURCE,
-                external_code=message.code,
-                submitted_at=message.submitted_at,
-                return_channel=message.return_channel,
-                postal_address=message.postal_address,
-            )
+            if existing is None:
+                dossier = submit_online(
+                    procedure=message.procedure,
+                    unit=unit,
+                    applicant=Applicant(**message.applicant),
+                    components=message.components,
+                    source=SOURCE,
+                    external_code=message.code,
+                    submitted_at=message.submitted_at,
+                    return_channel=message.return_channel,
+                    postal_address=message.postal_address,
+                )
+            else:  # the applicant completed it on the portal: the same code, sent again
+                dossier = resubmit(
+                    dossier=existing,
+                    submitted_at=message.submitted_at,
+                    components=message.components or None,
+                )
             files = []
             for item, content in zip(message.files, contents, strict=True):
                 document = stage_document(
@@ -131,22 +143,30 @@ def _receive(body: Any, *, via: str, client: PortalClient | None) -> Dossier:
                         "from_national_store": item.from_national_store,
                     }
                 )
-            PortalDossier.objects.create(
-                dossier=dossier,
-                external_code=message.code,
-                vneid_verified=message.vneid_verified,
-                paid_online=message.paid_online,
-                fees=message.fees,
-                files=files,
-                received_via=via,
-                received_at=now(),
-            )
+            _keep_facts(dossier, message, files, via=via)
     except BaseException:
         for document in staged:
             discard_staged(document)
         raise
     logger.info("national portal dossier %s received as %s", message.code, dossier.code)
     return dossier
+
+
+def _keep_facts(
+    dossier: Dossier, message: mapping.IncomingDossier, files: list[dict[str, Any]], *, via: str
+) -> None:
+    """The portal's facts, as of its latest submission (a resubmission adds its files)."""
+    facts = PortalDossier.objects.filter(dossier=dossier).first() or PortalDossier(
+        dossier=dossier, external_code=message.code
+    )
+    known = {item["document_id"] for item in facts.files or []}
+    facts.files = [*(facts.files or []), *(f for f in files if f["document_id"] not in known)]
+    facts.vneid_verified = message.vneid_verified
+    facts.paid_online = message.paid_online
+    facts.fees = message.fees
+    facts.received_via = via
+    facts.received_at = now()
+    facts.save()
 
 
 def _unit(code: str) -> Unit:
