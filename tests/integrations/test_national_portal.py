@@ -595,3 +595,14 @@ def test_a_dossier_sent_back_for_completion_comes_again_under_its_code(
     portal.offer(message(NgayNopHoSo="20261103100000", TaiLieuNop=[completed]))
     call_command("portal", "pull")  # waiting for reception again: a repeat is a duplicate
     assert RefusedMessage.objects.get().code == "duplicate_external_code"
+
+
+def test_the_administrator_sees_the_refused_messages(portal, counter_officer, admin_client) -> None:
+    portal.offer(message(MaTTHC="9.999999"))
+    call_command("portal", "pull")
+    page = admin_client.get("/quan-tri/national_portal/refusedmessage/?code=unknown_procedure")
+    assert page.status_code == 200
+    assert CODE in page.content.decode()
+    refused = RefusedMessage.objects.get()
+    detail = admin_client.get(f"/quan-tri/national_portal/refusedmessage/{refused.pk}/change/")
+    assert detail.status_code == 200 and "9.999999" in detail.content.decode()
