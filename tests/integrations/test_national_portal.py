@@ -606,3 +606,20 @@ def test_the_administrator_sees_the_refused_messages(portal, counter_officer, ad
     refused = RefusedMessage.objects.get()
     detail = admin_client.get(f"/quan-tri/national_portal/refusedmessage/{refused.pk}/change/")
     assert detail.status_code == 200 and "9.999999" in detail.content.decode()
+
+
+def test_the_catalogue_sync_keeps_what_the_province_added_to_a_procedure(
+    portal, counter_officer
+) -> None:
+    ours = version_of(CRIMINAL_RECORD)
+    record = national_record(CRIMINAL_RECORD, TENTTHC="Cấp Phiếu lý lịch tư pháp (tên mới)")
+    for way in record["CACHTHUCTHUCHIEN"]:
+        way["THOIGIAN"][0]["PHILEPHI"] = []  # fees set by the province: none nationally
+    record["THANHPHANHOSO"] = [{"GIAYTO": [{"TENGIAYTO": n} for n in ours.component_names()]}]
+    portal.procedures = [record]
+    call_command("portal", "sync-catalogue")
+    new = version_of(CRIMINAL_RECORD)
+    assert new.pk != ours.pk and new.name == "Cấp Phiếu lý lịch tư pháp (tên mới)"
+    assert new.duration_value == 5
+    assert new.fees == ours.fees and new.components == ours.components
+    assert (new.process, new.convention, new.agency) == (ours.process, ours.convention, ours.agency)

@@ -42,7 +42,7 @@ def _merged(entry: dict[str, Any], norms: dict[str, Any]) -> dict[str, Any]:
             merged["duration"] = {**entry.get("duration", {}), **norms["duration"]}
         elif key == "online" and entry.get("online") in ("partial", "full"):
             merged["online"] = entry["online"] if norms["online"] != "none" else "none"
-        elif norms.get(key) or key in ("fees",):
+        elif norms.get(key):  # a national record without fees leaves the province's
             merged[key] = norms[key]
     ours = [c["name"] if isinstance(c, dict) else c for c in entry.get("components") or []]
     if ours != norms["components"]:
