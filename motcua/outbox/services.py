@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from motcua.core.clock import now
 from motcua.core.errors import Conflict, NotFound
@@ -136,6 +137,25 @@ def replay(ids: Iterable[int] = (), *, all_dead: bool = False) -> list[int]:
 def replay_selected(messages: QuerySet[OutboxMessage]) -> list[int]:
     """The admin's action: replay the dead ones among `messages`, skip the others."""
     return replay(messages.filter(status=MessageStatus.DEAD).values_list("pk", flat=True))
+
+
+def requeue_stuck(*, older_than: timedelta) -> int:
+    """Queue again every pending message, older than `older_than`, that is free and not
+    waiting for a retry: its task was lost (a run outside any worker died, a queue that
+    could not take it). Safe to run often: a run claims the message before delivering it.
+    Returns how many were queued."""
+    moment = now()
+    cutoff = moment - older_than
+    stuck = (
+        OutboxMessage.objects.filter(status=MessageStatus.PENDING, created_at__lt=cutoff)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=moment))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff))
+    )
+    count = 0
+    for pk in stuck.values_list("pk", flat=True).iterator():
+        enqueue_on_commit(deliver_message, pk)
+        count += 1
+    return count
 
 
 def release_claims(worker_id: str) -> None:

@@ -5,6 +5,7 @@ the CLI or the admin; the webhook destination against a real receiver on 127.0.0
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -247,6 +248,13 @@ def test_the_cli_lists_dead_letters_and_replays_them(dead_letter, capsys) -> Non
     call_command("outbox", "list", "--dead")
     out = capsys.readouterr().out
     assert f"{first.pk}\tdead\twebhook" in out and "messages: 1" in out and "HTTP 500" in out
+    call_command("outbox", "list", "--json", "--destination", "webhook")
+    listed = json.loads(capsys.readouterr().out)
+    assert [(row["id"], row["status"], row["sequence"]) for row in listed] == [
+        (second.pk, "pending", 2),
+        (first.pk, "dead", 1),
+    ]
+    assert listed[1]["idempotency_key"] == first.idempotency_key
     call_command("outbox", "replay", str(first.pk))
     assert "replayed: 1" in capsys.readouterr().out
     run_ready_tasks()
@@ -389,3 +397,23 @@ def test_a_local_destination_that_fails_does_not_stop_the_action(
     finally:
         registry.unregister("ledger")
     assert got == [1, 2] and {fresh(m).status for m in (first, second)} == {DELIVERED}
+
+
+def test_a_message_whose_task_was_lost_is_requeued_and_delivered_once(
+    counter_officer, receiver, database_queue, capsys
+) -> None:
+    receive(counter_officer)
+    (message,) = to_webhook()
+    DBTaskResult.objects.all().delete()  # the task is lost
+    call_command("outbox", "requeue")
+    assert "requeued: 0" in capsys.readouterr().out  # too recent to be called lost
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - timedelta(hours=1)
+    )
+    call_command("outbox", "requeue")
+    assert "requeued: 1" in capsys.readouterr().out
+    run_ready_tasks()
+    call_command("outbox", "requeue")
+    assert "requeued: 0" in capsys.readouterr().out
+    assert fresh(message).status == DELIVERED
+    assert receiver.keys_seen == [message.idempotency_key]

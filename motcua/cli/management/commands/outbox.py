@@ -2,10 +2,14 @@
 messages, newest first (only the dead letters with --dead).
 `motcua outbox replay ID… | --all-dead`: give dead messages a fresh round of attempts. An id
 that names no message (`not_found`) or a message that is not dead (`not_dead`) stops the
-command with exit status 2, replaying nothing."""
+command with exit status 2, replaying nothing.
+`motcua outbox requeue [--older-than MINUTES]`: queue again the pending messages whose task
+was lost (run by the maintenance timer; a fallback, since the task is written with the
+event)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -13,7 +17,7 @@ from django.core.management.base import CommandParser
 from motcua.cli.base import MotcuaCommand
 from motcua.core.errors import ValidationFailed
 from motcua.outbox.models import MessageStatus, OutboxMessage
-from motcua.outbox.services import replay
+from motcua.outbox.services import replay, requeue_stuck
 
 
 class Command(MotcuaCommand):
@@ -29,10 +33,15 @@ class Command(MotcuaCommand):
         replaying = actions.add_parser("replay", help="Replay dead messages.")
         replaying.add_argument("ids", nargs="*", type=int, metavar="ID")
         replaying.add_argument("--all-dead", action="store_true")
+        requeue = actions.add_parser("requeue", help="Queue again messages whose task was lost.")
+        requeue.add_argument("--older-than", type=int, default=15, metavar="MINUTES")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             self.show(options)
+        elif options["action"] == "requeue":
+            count = requeue_stuck(older_than=timedelta(minutes=options["older_than"]))
+            self.stdout.write(f"requeued: {count}")
         else:
             self.replay(options)
 
