@@ -589,6 +589,7 @@ def test_a_dossier_sent_back_for_completion_comes_again_under_its_code(
     assert len(PortalDossier.objects.get().files) == 2
     run_ready_tasks()
     assert portal.codes_of(CODE) == ["1", "5", "1"]
+    assert {s["NgayHenTra"] for s in portal.statuses} == {""}  # no appointment before receipt
     (round_,) = portal.statuses[-1]["DanhSachHoSoBoSung"]
     assert round_["NoiDungBoSung"] == "Thiếu bản chụp căn cước"
     assert round_["NgayTiepNhanBoSung"] == "20261103090000"

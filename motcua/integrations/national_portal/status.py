@@ -22,7 +22,7 @@ from motcua.core.clock import now
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.core.queue import enqueue_on_commit
 from motcua.documents.models import Document, DocumentKind
-from motcua.dossiers.models import Dossier, DossierEvent, EventType
+from motcua.dossiers.models import DUE_EVENTS, Dossier, DossierEvent, EventType
 from motcua.integrations.national_portal import client as portal_client
 from motcua.integrations.national_portal import mapping
 from motcua.integrations.national_portal.models import PortalDossier
@@ -77,7 +77,7 @@ def status_record(dossier: Dossier, *, upto: DossierEvent, sequence: int) -> dic
         if event.type == EventType.RECEIVED:
             received = event.at
             submitted = submitted or event.at
-        if data.get("due_at") and event.type != EventType.SUBMITTED:
+        if event.type in DUE_EVENTS and data.get("due_at"):  # not a provisional one
             due = data["due_at"]
         if event.type in ENDED:
             ended = event.at
