@@ -50,12 +50,14 @@ UNKNOWN_AFTER_DEATH = (
     "Tiến trình gửi dừng đột ngột sau khi đã bàn giao thông báo; chưa rõ người nhận đã nhận "
     "được chưa, nên không tự gửi lại."
 )
-_current_worker_id = ""
+# Per thread: a process normally runs one worker, but the specifications run several as
+# threads, and each run must claim under its own worker's id.
+_running = threading.local()
 
 
 def current_worker_id() -> str:
     """The id of the task worker running in this process ("" outside one)."""
-    return _current_worker_id
+    return getattr(_running, "worker_id", "")
 
 
 def dead_before() -> datetime:
@@ -170,8 +172,7 @@ class Worker(QueueWorker):
         self.next_reclaim = 0.0
 
     def run(self) -> None:
-        global _current_worker_id
-        _current_worker_id = self.worker_id
+        _running.worker_id = self.worker_id
         logger.info("Starting task worker %s (pid %s)", self.worker_id, os.getpid())
         try:
             self.register()

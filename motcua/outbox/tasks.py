@@ -166,8 +166,8 @@ def _claim(message_id: int) -> tuple[Claim | None, str]:
     if first.update(**changes):
         return claim, "claimed"
     # Perhaps an earlier message is undelivered: say that this one waits, then look again.
-    # Whichever comes last — this second look, or the earlier message's delivery reading
-    # `waiting` — sees the other's write, so the message is never left without a task.
+    # The delivery of the earlier one locks this row while it commits (`queue_next`): either
+    # it sees `waiting` and queues this message, or this second look sees it delivered.
     if pending.update(waiting=True) and first.update(**changes):
         return claim, "claimed"
     row = OutboxMessage.objects.filter(pk=message_id).values("status", "locked_until").first()
@@ -193,9 +193,13 @@ def _mark_delivered(claim: Claim) -> bool:
 
 
 def queue_next(message: OutboxMessage) -> None:
-    """Queue the next pending message of the same dossier and destination, if any."""
+    """Queue the next pending message of the same dossier and destination if its task came
+    too early and ended (`waiting`). Called in the transaction that marks `message`
+    delivered, it locks that next row: a run marking it `waiting` meanwhile either did so
+    before (and is seen here) or waits for this commit, and then finds the way clear."""
     following = (
-        OutboxMessage.objects.filter(
+        OutboxMessage.objects.select_for_update()
+        .filter(
             destination=message.destination,
             dossier_id=message.dossier_id,
             sequence__gt=message.sequence,
