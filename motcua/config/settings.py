@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.reports",
     "motcua.queueing",
+    "motcua.integrations.national_portal",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -298,6 +299,22 @@ OUTBOX_WEBHOOK_URL = env_str("MOTCUA_OUTBOX_WEBHOOK_URL", "")
 OUTBOX_WEBHOOK_SECRET = env_str("MOTCUA_OUTBOX_WEBHOOK_SECRET", "")
 OUTBOX_WEBHOOK_EVENTS = env_list("MOTCUA_OUTBOX_WEBHOOK_EVENTS", [])
 OUTBOX_WEBHOOK_TIMEOUT = env_int("MOTCUA_OUTBOX_WEBHOOK_TIMEOUT", 10)
+# The national public service portal (DVCQG) connector (docs/integrations/national-portal.md):
+# its base URL and the paths of its endpoints, the shared secret that signs both directions
+# (environment only), and the receiving one-stop of dossiers that name none.
+NATIONAL_PORTAL_URL = env_str("MOTCUA_NATIONAL_PORTAL_URL", "").rstrip("/")
+NATIONAL_PORTAL_SECRET = env_str("MOTCUA_NATIONAL_PORTAL_SECRET", "")
+NATIONAL_PORTAL_TIMEOUT = env_int("MOTCUA_NATIONAL_PORTAL_TIMEOUT", 10)
+NATIONAL_PORTAL_UNIT = env_str("MOTCUA_NATIONAL_PORTAL_UNIT", "")
+NATIONAL_PORTAL_PULL_PATH = env_str("MOTCUA_NATIONAL_PORTAL_PULL_PATH", "/hoso/moi")
+NATIONAL_PORTAL_STATUS_PATH = env_str("MOTCUA_NATIONAL_PORTAL_STATUS_PATH", "/hoso/dongbo")
+NATIONAL_PORTAL_REMOTE_STATUS_PATH = env_str(
+    "MOTCUA_NATIONAL_PORTAL_REMOTE_STATUS_PATH", "/hoso/trangthai"
+)
+NATIONAL_PORTAL_CATALOGUE_PATH = env_str("MOTCUA_NATIONAL_PORTAL_CATALOGUE_PATH", "/thutuc")
+NATIONAL_PORTAL_ACK_PATH = env_str("MOTCUA_NATIONAL_PORTAL_ACK_PATH", "/hoso/danhan")
+# How old a pushed message's X-Motcua-Timestamp may be (seconds) before it is refused.
+NATIONAL_PORTAL_MAX_SKEW = env_int("MOTCUA_NATIONAL_PORTAL_MAX_SKEW", 300)
 
 # Security: safe by default; the demo on http://127.0.0.1 turns the HTTPS-only flags off.
 HTTPS = env_bool("MOTCUA_HTTPS", default=not DEBUG)

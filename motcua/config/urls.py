@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from motcua.accounts.views import ThrottledLoginView
 from motcua.api.urls import api
+from motcua.integrations.national_portal import views as national_portal
 
 admin.site.site_header = "motcua — Quản trị một cửa điện tử"
 admin.site.site_title = "motcua"
@@ -18,6 +19,8 @@ urlpatterns = [
     # The admin signs in through the throttled login page too.
     path("quan-tri/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("quan-tri/", admin.site.urls),
+    # signed pushes from the national portal (not the staff API: no token, an HMAC instead)
+    path("api/v1/portal/dossiers", national_portal.push, name="national_portal_push"),
     path("api/", api.urls),
 ]
 

@@ -87,6 +87,7 @@ def stage_document(
     title: str = "",
     component_name: str = "",
     only: tuple[sniffing.FileType, ...] = sniffing.ALLOWED,
+    connector: bool = False,
 ) -> Document:
     """The checks of `add_document`, and the file stored under its final name: an unsaved
     Document, for `record_document` to write inside the caller's transaction (or the saved
@@ -94,8 +95,12 @@ def stage_document(
 
     Stored before any transaction: a slow upload to object storage holds no database lock. If
     this raises, nothing has been written; once it returns, the caller records the document
-    or calls `discard_staged`."""
-    _check_may_attach(by=by, dossier=dossier)
+    or calls `discard_staged`. `connector`: `by` is the account of a connector that brings
+    the applicant's own files (a portal's), which sees no dossier: only the closed check."""
+    if connector:
+        _refuse_if_closed(dossier)
+    else:
+        _check_may_attach(by=by, dossier=dossier)
     kind = _checked_kind(kind)
     component_name = _checked_component(dossier, kind=kind, component_name=component_name)
     original_name = _display_name(uploaded_file.name)

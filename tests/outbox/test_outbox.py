@@ -128,7 +128,7 @@ def test_another_module_registers_a_destination_with_its_own_filter(
 def test_a_destination_in_use_must_be_registered_and_configured(settings) -> None:
     from motcua.outbox.checks import destinations_configured
 
-    settings.OUTBOX_DESTINATIONS = ["notifications", "webhook", "national_portal"]
+    settings.OUTBOX_DESTINATIONS = ["notifications", "webhook", "no_such_receiver"]
     settings.OUTBOX_WEBHOOK_URL = ""
     settings.OUTBOX_WEBHOOK_SECRET = ""
     settings.OUTBOX_MAX_ATTEMPTS = 0

@@ -87,6 +87,8 @@ ROUTES = {
     "admin:logout": PUBLIC,  # signing out needs no rights
     "set_language": PUBLIC,
     "quan-tri/login/": PUBLIC,  # the admin's sign-in goes to ours
+    # the national portal's push: no account, its HMAC signature instead (401 unsigned)
+    "national_portal_push": PUBLIC,
     "backoffice:home": PAGE,
     "backoffice:inbox": PAGE,
     "backoffice:dossier_search": PAGE,
