@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import counter, dashboard, files, views, work
+from motcua.backoffice import counter, dashboard, files, paper_ratings, views, work
 
 app_name = "backoffice"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("bao-cao/danh-gia/", dashboard.rating_list, name="dashboard_ratings"),
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
+    path("phieu-danh-gia/", paper_ratings.paper_ratings, name="paper_ratings"),
     path("quay-so/", counter.counter_desk, name="hall_counter"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),
     path("ho-so/<str:code>/", work.desk, name="dossier"),

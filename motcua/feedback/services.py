@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.catalog.models import Unit
 from motcua.core import ratelimit
@@ -204,6 +205,11 @@ def record_rating(
         _check_dossier_window(dossier, source, moment)
         bound = _dossier_ticket(dossier)
     rated_unit = _unit_of(dossier, bound, unit)
+    paper_by = by if source == RatingSource.PAPER else None
+    if paper_by is not None and not access.may_record_paper_rating(paper_by, rated_unit):
+        raise PermissionRefused(
+            "Bạn không được nhập phiếu đánh giá của đơn vị này.", code="forbidden"
+        )
     fields = {
         "unit": rated_unit,
         "province_code": rated_unit.province_code,

@@ -90,3 +90,21 @@ def test_the_lookup_offers_online_rating_once_delivered(
 def test_an_unknown_dossier_is_refused(client: Client, catalogue) -> None:
     page = client.get("/tra-cuu/000.00.01.H99-250505-9999/danh-gia/")
     assert page.status_code == 404
+
+
+def test_staff_type_in_paper_forms(client: Client, counter_officer, specialist, province) -> None:
+    client.force_login(specialist)
+    assert client.get("/quay/phieu-danh-gia/").status_code == 403
+    client.force_login(counter_officer)
+    page = client.get("/quay/phieu-danh-gia/")
+    assert page.status_code == 200 and 'name="one_stop.c1_total_time"' in page.content.decode()
+    empty = client.post("/quay/phieu-danh-gia/", {"unit": province.pk})
+    assert empty.status_code == 422 and "Hãy chọn ít nhất một mức" in empty.content.decode()
+    saved = client.post(
+        "/quay/phieu-danh-gia/",
+        {"unit": province.pk, "overall": "satisfied", "one_stop.c7_publicity": "2"},
+    )
+    assert saved.status_code == 302
+    rating = Rating.objects.get()
+    assert (rating.source, rating.recorded_by, rating.unit) == ("paper", counter_officer, province)
+    assert rating.answers == {"overall": "satisfied", "one_stop.c7_publicity": "2"}
