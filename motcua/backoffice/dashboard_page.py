@@ -43,7 +43,7 @@ from motcua.reports.figures import (
     ReportSpec,
 )
 from motcua.reports.numbers import percent_text, rounded, shown
-from motcua.reports.ratings import scales
+from motcua.reports.ratings import question_index
 from motcua.reports.report import Report, build_report
 from motcua.reports.rows import Grouping
 
@@ -436,10 +436,11 @@ class ScaleView:
 
 def rating_views(report: Report) -> list[ScaleView]:
     """Each scale with every answer, its count and its share of the forms that answered."""
-    names = {scale.code: scale for scale in scales()}
+    names = question_index()
     views = []
     for code, tallies in report.ratings.scales.items():
-        scale = names.get(code)
+        question = names.get(code)
+        scale = question.scale if question else None
         labels = scale.answer_labels() if scale else {}
         answered = sum(tallies.values())
         of = _("số phiếu trả lời câu này")
@@ -447,7 +448,7 @@ def rating_views(report: Report) -> list[ScaleView]:
             Answer(labels.get(value, value), count, Share(count, answered, of))
             for value, count in tallies.items()
         ]
-        views.append(ScaleView(code, scale.label() if scale else code, answered, answers))
+        views.append(ScaleView(code, question.label if question else code, answered, answers))
     return views
 
 
@@ -475,19 +476,19 @@ class RatingRow:
 
 
 def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
-    known = {scale.code: scale for scale in scales()}
+    known = question_index()
 
     def answer(code: str, value: object) -> str:
-        scale = known.get(code)
-        if scale is None:
+        question = known.get(code)
+        if question is None:
             return f"{code}: {value}"
-        return f"{scale.label()}: {scale.answer_label(value)}"
+        return f"{question.label}: {question.scale.answer_label(value)}"
 
     return [
         RatingRow(
             at=rating.at,
             place=rating.unit.name,
-            channel=rating.get_channel_display(),
+            channel=f"{rating.get_channel_display()} · {rating.get_source_display()}",
             answers=[answer(code, value) for code, value in rating.answers.items()],
             dossier_code=rating.dossier.code if rating.dossier else "",
         )

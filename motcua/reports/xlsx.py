@@ -23,7 +23,7 @@ from motcua.core.clock import now
 from motcua.reports import official
 from motcua.reports.indicators import Indicator, compute_indicators
 from motcua.reports.numbers import NO_VALUE, rounded
-from motcua.reports.ratings import scales
+from motcua.reports.ratings import question_index
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
 
@@ -306,10 +306,11 @@ def _ratings(sheet: Worksheet, report: Report) -> None:
     for column, text in enumerate(("Câu hỏi", "Câu trả lời", "Số phiếu"), start=1):
         cell = sheet.cell(row=row, column=column, value=text)
         cell.font, cell.alignment, cell.border, cell.fill = _font(bold=True), CENTER, BOX, HEAD_FILL
-    known = {scale.code: scale for scale in scales()}
+    known = question_index()
     for code, answers in report.ratings.scales.items():
-        scale = known.get(code)
-        question = scale.label() if scale else code
+        info = known.get(code)
+        scale = info.scale if info else None
+        question = info.label if info else code
         for answer, count in answers.items():
             row += 1
             words = scale.answer_label(answer) if scale else answer
