@@ -139,29 +139,37 @@ def compute_ratings(spec: ReportSpec, *, officers: bool = False) -> Ratings:
 
 
 def _breakdown(rows: Any, questions: list[QuestionInfo], key: str, name: str | None) -> list:
-    """Per group (`key`), the forms and, per question, those answered and those positive."""
-    counts: dict[str, Count] = {"total": Count("pk")}
-    for i, question in enumerate(questions):
-        counts[f"n{i}"] = Count("pk", filter=Q(**{f"a{i}__isnull": False}))
-        # a scale with no positive answer defined counts none (an `IN ()` is not SQL)
-        positive = question.scale.positive_codes() or ["\u0000"]
-        counts[f"p{i}"] = Count("pk", filter=Q(**{f"a{i}__in": positive}))
+    """Per group (`key`), the forms and, per question, those answered and those positive:
+    tallied from the forms' answers as read (a GROUP BY comparing a JSON key's text is not
+    portable: SQLite's JSON_EXTRACT breaks on its parameters)."""
+    positive = {q.key: set(q.scale.positive_codes()) for q in questions}
     fields = [key] + ([name] if name else [])
-    grouped = list(rows.values(*fields).annotate(**counts).order_by(key))
-    names = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for found in rows.values_list(*fields, "answers").iterator(chunk_size=2000):
+        group = groups.setdefault(
+            str(found[0]), {"name": found[1] if name else "", "total": 0, "per": {}}
+        )
+        group["total"] += 1
+        answers = found[-1] or {}
+        for question in questions:
+            value = answers.get(question.key)
+            if value is None:
+                continue
+            n, p = group["per"].get(question.key, (0, 0))
+            group["per"][question.key] = (n + 1, p + (str(value) in positive[question.key]))
     if name is None:
         from motcua.accounts.models import User
 
-        names = {
-            u.username: str(u) for u in User.objects.filter(username__in=[g[key] for g in grouped])
-        }
-    found = []
-    for group in grouped:
-        per = {
-            q.key: Positive(int(group[f"n{i}"]), int(group[f"p{i}"]))
-            for i, q in enumerate(questions)
-            if group[f"n{i}"]
-        }
-        label = group[name] if name else names.get(group[key], group[key])
-        found.append(Breakdown(str(group[key]), str(label), int(group["total"]), per))
-    return found
+        users = User.objects.filter(username__in=list(groups))
+        for user in users:
+            groups[user.username]["name"] = str(user)
+    order = [q.key for q in questions]
+    return [
+        Breakdown(
+            code,
+            str(group["name"] or code),
+            group["total"],
+            {k: Positive(*group["per"][k]) for k in order if k in group["per"]},
+        )
+        for code, group in sorted(groups.items())
+    ]
