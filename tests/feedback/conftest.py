@@ -15,7 +15,7 @@ from motcua.queueing import services as hall_services
 from motcua.queueing.models import Hall, Ticket
 from tests.conftest import version_of, vn
 from tests.dossiers.test_receive_dossier import CRIMINAL_RECORD
-from tests.queueing.conftest import counter, group, hall  # noqa: F401  (a fixture)
+from tests.queueing.conftest import counter, group, hall, second_officer  # noqa: F401  (fixtures)
 
 MORNING = vn(2026, 12, 1, 8, 0)  # a Tuesday, in the past
 SERVED_AT = MORNING + timedelta(minutes=20)
