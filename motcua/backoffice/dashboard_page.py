@@ -499,6 +499,10 @@ def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
 # --- the whole dashboard --------------------------------------------------------------------
 
 
+def _question(known: dict[str, Any], key: str) -> str:
+    return str(known[key].label) if key in known else key
+
+
 @dataclass(frozen=True)
 class Dashboard:
     selection: Selection
@@ -514,6 +518,43 @@ class Dashboard:
     @property
     def balanced(self) -> bool:
         return self.report.balanced
+
+    @property
+    def visits(self) -> dict[str, Any] | None:
+        """The hall's visits of the report (`visits` of motcua.report/1)."""
+        return self.report.visits.as_dict() if self.report.visits is not None else None
+
+    def positive_rows(self) -> list[dict[str, Any]]:
+        """Per question: answered, positive, share, and the key of the list behind it."""
+        known = question_index()
+        return [
+            {
+                "key": key,
+                "label": known[key].label if key in known else key,
+                "answered": number(p.answered),
+                "positive": number(p.positive),
+                "share": f"{p.share} %" if p.share is not None else "—",
+            }
+            for key, p in self.report.ratings.positive.items()
+            if p.answered
+        ]
+
+    def officer_rows(self) -> list[dict[str, Any]] | None:
+        """Per officer (directors only): forms, and the share of positives per question."""
+        if self.report.ratings.by_officer is None:
+            return None
+        known = question_index()
+        return [
+            {
+                "name": row.name,
+                "total": number(row.total),
+                "shares": [
+                    f"{_question(known, k)}: {p.share} % ({p.positive}/{p.answered})"
+                    for k, p in row.questions.items()
+                ],
+            }
+            for row in self.report.ratings.by_officer
+        ]
 
     @property
     def ratings_total(self) -> str:
@@ -537,12 +578,16 @@ class Dashboard:
         }
 
 
-def build_dashboard(selection: Selection, unit: Unit, *, today: date) -> Dashboard:
+def build_dashboard(
+    selection: Selection, unit: Unit, *, today: date, officers: bool = False
+) -> Dashboard:
     """The report of the selection by agency (5 queries) and the twelve months before it
     (one aggregate each)."""
     spec = selection.spec(unit)
     # the indicators' counts ride on the agency GROUP BY: one scan of the period's dossiers
-    report = build_report(spec, Grouping.AGENCY, extra=indicators.dossier_aggregates(spec))
+    report = build_report(
+        spec, Grouping.AGENCY, extra=indicators.dossier_aggregates(spec), officers=officers
+    )
     imbalances = [imbalance_text(i, report.figures) for i in report.figures.imbalances()]
     points = trend(selection, unit, report)
     return Dashboard(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bao-cao/", dashboard.dashboard, name="dashboard"),
     path("bao-cao/ho-so/", dashboard.dossier_list, name="dashboard_dossiers"),
     path("bao-cao/danh-gia/", dashboard.rating_list, name="dashboard_ratings"),
+    path("bao-cao/luot-phuc-vu/", dashboard.visit_list, name="dashboard_visits"),
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("phieu-danh-gia/", paper_ratings.paper_ratings, name="paper_ratings"),

@@ -143,3 +143,46 @@ def test_percentiles_by_hand() -> None:
     assert percentile([], 0.5) is None
     assert percentile([4, 1, 3, 2], 0.5) == 2.5
     assert percentile(list(range(1, 11)), 0.9) == pytest.approx(9.1)
+
+
+def test_the_dashboard_shows_visits_and_positives_with_their_lists(
+    client, day, province, counter_officer
+) -> None:
+    from motcua.accounts.models import Role
+    from tests.conftest import make_user
+
+    query = "don-vi=AH&cap-duoi=1&ky=tu-chon&tu=2026-12-01&den=2026-12-01"
+    client.force_login(counter_officer)
+    page = client.get(f"/quay/bao-cao/?{query}").content.decode()
+    assert 'data-testid="visits-served">3<' in page
+    assert 'data-testid="officers"' not in page  # not a director
+    served = client.get(f"/quay/bao-cao/luot-phuc-vu/?{query}&chi-so=visits.served")
+    assert served.content.decode().count('data-testid="visit-row"') == 3
+    absent = client.get(f"/quay/bao-cao/luot-phuc-vu/?{query}&chi-so=visits.no_show")
+    assert absent.content.decode().count('data-testid="visit-row"') == 1
+    liked = client.get(f"/quay/bao-cao/danh-gia/?{query}&chi-so=positive:overall")
+    assert liked.content.decode().count('data-testid="rating-row"') == 2
+    director = make_user("director", "AH", Role.CENTRE_DIRECTOR)
+    client.force_login(director)
+    page = client.get(f"/quay/bao-cao/?{query}").content.decode()
+    assert 'data-testid="officers"' in page
+
+
+def test_the_workbook_has_the_visits_and_the_positives(day, province) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from motcua.reports.xlsx import render_xlsx
+
+    book = load_workbook(
+        BytesIO(render_xlsx(build_report(ReportSpec(province, DAY, DAY), officers=True)))
+    )
+    visits = book["Lượt phục vụ"]
+    cells = {
+        visits.cell(row=r, column=1).value: visits.cell(row=r, column=2).value for r in range(5, 15)
+    }
+    assert cells["Lượt đã phục vụ"] == 3 and cells["Thời gian chờ, phân vị 90 (phút)"] == "22.0"
+    positive = book["Tỷ lệ hài lòng"]
+    rows = [[c.value for c in row] for row in positive.iter_rows(min_row=5)]
+    assert rows[0][:4] == ["Toàn đơn vị", "Mức độ hài lòng chung", 3, 2]
