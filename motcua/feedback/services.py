@@ -182,7 +182,8 @@ def record_rating(
     _throttle(source, client or (device.token if device else ""))
     cleaned = clean_answers(answers)
     dossier: Dossier | None = None
-    bound: Ticket | None = None
+    bound: Ticket | None = None  # the visit rated
+    served: Ticket | None = None  # the visit whose officer and counter are named
     if source == RatingSource.TABLET:
         bound, dossier = _tablet_binding(device, ticket, moment)
     elif source == RatingSource.PAPER:
@@ -190,7 +191,7 @@ def record_rating(
             raise PermissionRefused("Cần đăng nhập để nhập phiếu giấy.", code="forbidden")
         if dossier_code.strip():
             dossier = find_dossier(dossier_code)
-            bound = _dossier_ticket(dossier)
+            served = _dossier_ticket(dossier)
         elif unit is None:
             raise ValidationFailed("Hãy chọn hồ sơ hoặc đơn vị được đánh giá.", code="no_subject")
     elif ticket_key:
@@ -203,8 +204,11 @@ def record_rating(
         dossier = find_dossier(dossier_code)
         check_lookup_code(dossier, lookup_code)
         _check_dossier_window(dossier, source, moment)
-        bound = _dossier_ticket(dossier)
-    rated_unit = _unit_of(dossier, bound, unit)
+        served = _dossier_ticket(dossier)
+    # a rating of the dossier names the officer and counter of the visit it came through,
+    # but not the visit itself: that visit may have its own rating (the tablet's)
+    served = served or bound
+    rated_unit = _unit_of(dossier, served, unit)
     paper_by = by if source == RatingSource.PAPER else None
     if paper_by is not None and not access.may_record_paper_rating(paper_by, rated_unit):
         raise PermissionRefused(
@@ -217,8 +221,8 @@ def record_rating(
         "source": source,
         "dossier": dossier,
         "ticket": bound,
-        "counter": bound.counter if bound else None,
-        "officer": bound.officer if bound else None,
+        "counter": served.counter if served else None,
+        "officer": served.officer if served else None,
         "recorded_by": by if by is not None and by.is_authenticated else None,
         "device": device,
         "answers": cleaned,
@@ -313,12 +317,14 @@ def _existing(source: str, dossier: Dossier | None, ticket: Ticket | None) -> Ra
     """The rating this one would replace: the citizen's rating of the dossier (QR or online),
     or the rating of the same visit."""
     rows = Rating.objects.select_for_update()
-    if source in (RatingSource.QR, RatingSource.ONLINE) and dossier is not None:
-        found = rows.filter(dossier=dossier, source__in=[RatingSource.QR, RatingSource.ONLINE])
-        if found.exists():
-            return found.first()
     if ticket is not None:
-        return rows.filter(ticket=ticket).first()
+        of_visit = rows.filter(ticket=ticket).first()
+        if of_visit is not None:
+            return of_visit
+    if source in (RatingSource.QR, RatingSource.ONLINE) and dossier is not None:
+        return rows.filter(
+            dossier=dossier, source__in=[RatingSource.QR, RatingSource.ONLINE]
+        ).first()
     return None
 
 

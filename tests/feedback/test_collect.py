@@ -163,7 +163,8 @@ def test_a_dossier_rated_by_qr_is_bound_to_the_officer_who_received_it(
         answers=GOOD,
         at=SERVED_AT + timedelta(days=1),
     )
-    assert rating.officer == counter_officer and rating.ticket == _ticket
+    assert rating.officer == counter_officer and rating.counter == _ticket.counter
+    assert rating.ticket is None  # the visit keeps its own rating (the tablet's)
 
 
 # --- paper forms, the nine criteria, the throttle ----------------------------------------------
@@ -214,3 +215,22 @@ def test_one_device_cannot_flood(counter_officer, settings) -> None:
         lookup_code=dossier.lookup_code, answers=GOOD, **{**base, "client": "10.0.0.8"}
     )
     assert other.source == RatingSource.QR
+
+
+def test_a_visit_rated_on_the_tablet_leaves_its_dossier_to_rate_by_qr(
+    hall, tablet, counter_officer
+) -> None:
+    ticket, dossier = serve(hall, counter_officer)
+    assert dossier is not None
+    record_rating(source="tablet", device=tablet, ticket=ticket, answers=GOOD, at=SERVED_AT)
+    later = SERVED_AT + timedelta(days=2)
+    by_qr = record_rating(
+        source="qr",
+        dossier_code=dossier.code,
+        lookup_code=dossier.lookup_code,
+        answers={"one_stop.c7_publicity": "1"},
+        at=later,
+    )
+    assert by_qr.officer == counter_officer and Rating.objects.count() == 2
+    # the visit itself is rated once: its ticket's QR is refused
+    refused("already_rated", source="qr", ticket_key=ticket.public_key, answers=GOOD, at=later)
