@@ -34,7 +34,7 @@ CONTRACT = {
     },
     "five_on_spot": {"resolved": {"total": None, "early": None, "on_time": None, "late": None}},
     "ratings": {"total": None, "overall": None, "attitude": None,
-                **{key: None for key in NINE_CRITERIA_UNANSWERED}},
+                **dict.fromkeys(NINE_CRITERIA_UNANSWERED)},
     "ratings_positive": None,
     "ratings_by_unit": None,
     "visits": {"tickets": None, "served": None, "no_show": None, "guidance_only": None,
