@@ -234,3 +234,22 @@ def test_a_visit_rated_on_the_tablet_leaves_its_dossier_to_rate_by_qr(
     assert by_qr.officer == counter_officer and Rating.objects.count() == 2
     # the visit itself is rated once: its ticket's QR is refused
     refused("already_rated", source="qr", ticket_key=ticket.public_key, answers=GOOD, at=later)
+
+
+def test_imported_lines_take_the_criteria_and_are_marked_import(catalogue, tmp_path) -> None:
+    import json
+
+    from django.core.management import call_command
+
+    line = {
+        "unit": "AH",
+        "at": "2026-11-24T09:41:00+07:00",
+        "channel": "paper",
+        "answers": {"overall": "satisfied", "one_stop.c5_one_stop": "2"},
+    }
+    path = tmp_path / "ratings.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    call_command("import", "ratings", str(path), "--strict")
+    rating = Rating.objects.get()
+    assert (rating.source, rating.channel) == ("import", "paper")
+    assert rating.answers == {"one_stop.c5_one_stop": "2", "overall": "satisfied"}
