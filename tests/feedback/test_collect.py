@@ -253,3 +253,21 @@ def test_imported_lines_take_the_criteria_and_are_marked_import(catalogue, tmp_p
     rating = Rating.objects.get()
     assert (rating.source, rating.channel) == ("import", "paper")
     assert rating.answers == {"one_stop.c5_one_stop": "2", "overall": "satisfied"}
+
+
+def test_the_tickets_qr_needs_a_served_visit_within_the_window(
+    hall, counter_officer, settings
+) -> None:
+    from motcua.queueing import services as hall_services
+    from tests.feedback.conftest import MORNING
+    from tests.queueing.conftest import group
+    from tests.queueing.test_tickets import key
+
+    waiting = hall_services.issue_ticket(
+        hall=hall, group=group(hall, "B"), request_key=key(), at=MORNING
+    )
+    refused("no_service", source="qr", ticket_key=waiting.public_key, answers=GOOD, at=MORNING)
+    settings.RATING_OPEN_DAYS = 30
+    ticket, _dossier = serve(hall, counter_officer, intake=False)
+    late = SERVED_AT + timedelta(days=30, minutes=1)
+    refused("rating_closed", source="qr", ticket_key=ticket.public_key, answers=GOOD, at=late)
