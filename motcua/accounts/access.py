@@ -267,6 +267,24 @@ def may_serve_at(who: Who, counter: Counter) -> bool:
     return unit.is_active and unit.path in grants(who).paths(Role.COUNTER_OFFICER)
 
 
+# Who types in the paper rating forms of a unit (its very unit): its counter officers, its
+# centre director and its administrators (docs/domain/ratings.md#paper-forms).
+PAPER_RATING_ROLES = (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR)
+
+
+def paper_rating_units(who: Who) -> QuerySet[Unit]:
+    return units_where(who, *PAPER_RATING_ROLES).filter(is_active=True)
+
+
+def may_record_paper_rating(who: Who, unit: Unit) -> bool:
+    return unit.is_active and unit.path in grants(who).paths(*PAPER_RATING_ROLES)
+
+
+def sees_officers_ratings(who: Who) -> bool:
+    """Ratings per officer are shown to centre directors (and administrators) only."""
+    return grants(who).superuser or bool(grants(who).paths(*MONITORS))
+
+
 def monitored_paths(who: Who) -> list[str]:
     """Units whose received dossiers `who` watches as a centre director or administrator."""
     return grants(who).paths(*MONITORS)
@@ -314,6 +332,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "agencies": (Role.CENTRE_DIRECTOR, Role.COUNTER_OFFICER, Role.ADMINISTRATOR),
     "tracking_book": (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR),
     "reception_queue": (Role.COUNTER_OFFICER,),  # online dossiers waiting for reception
+    "paper_ratings": PAPER_RATING_ROLES,
 }
 
 

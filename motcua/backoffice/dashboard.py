@@ -114,11 +114,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if isinstance(chosen, HttpResponse):
         return chosen
     offered, selection, unit = chosen
-    data = board.build_dashboard(selection, unit, today=local(now()).date())
+    user: User = request.user  # type: ignore[assignment]
+    data = board.build_dashboard(
+        selection, unit, today=local(now()).date(), officers=access.sees_officers_ratings(user)
+    )
     context = _form_context(offered, selection, request) | {
         "board": data,
         "chart_data": data.chart_data(),
         "drill": f"{reverse('backoffice:dashboard_dossiers')}?{urlencode(selection.query())}",
+        "drill_visits": (
+            f"{reverse('backoffice:dashboard_visits')}?{urlencode(selection.query())}"
+        ),
         "drill_ratings": (
             f"{reverse('backoffice:dashboard_ratings')}?{urlencode(selection.query())}"
         ),
@@ -145,7 +151,8 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     _offered, selection, unit = chosen
     spec = selection.spec(unit)
     renderer = RENDERERS[fmt]
-    content = render_report(build_report(spec, renderer.default_by), fmt)
+    officers = access.sees_officers_ratings(request.user)
+    content = render_report(build_report(spec, renderer.default_by, officers=officers), fmt)
     name = f"bao-cao-{unit.code}-{spec.start:%Y%m%d}-{spec.end:%Y%m%d}.{renderer.extension}"
     response = HttpResponse(content, content_type=renderer.media_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -226,12 +233,15 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     string as the dashboard, plus that one."""
     user: User = request.user  # type: ignore[assignment]
     try:
-        selection, unit, key = _chosen_list(request, drilldown.RATING_KEYS)
+        known = (*drilldown.RATING_KEYS, *drilldown.positive_keys())
+        selection, unit, key = _chosen_list(request, known)
     except _Refused as refused:
         return _refusal(request, offered_units(user), refused.message, refused.status)
     except ValidationFailed as error:
         return _refusal(request, offered_units(user), error.message, 422)
     spec = selection.spec(unit)
+    if key.startswith(drilldown.POSITIVE):
+        return _positive_list(request, selection, unit, key)
     found = drilldown.ratings(spec, key).select_related("unit", "dossier")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
     return render(
@@ -247,5 +257,62 @@ def rating_list(request: HttpRequest) -> HttpResponse:
             "count": board.number(page.paginator.count),
             "query": urlencode(selection.query() | {P_FIGURE: key}),
             "back": _back(selection, key),
+        },
+    )
+
+
+def _positive_list(request: HttpRequest, selection: Any, unit: Unit, key: str) -> HttpResponse:
+    """The ratings answering one question positively (the dashboard's share of positives)."""
+    spec = selection.spec(unit)
+    found = drilldown.positive_ratings(spec, key).select_related("unit", "dossier")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    label = _("Hài lòng: %(question)s") % {"question": drilldown.positive_label(key)}
+    return render(
+        request,
+        "reports/dashboard_ratings.html",
+        {
+            "selection": selection,
+            "unit": unit,
+            "label": label,
+            "explanation": _(
+                "Phiếu đánh giá trong kỳ trả lời câu hỏi này bằng một mức được tính là hài lòng."
+            ),
+            "page": page,
+            "rows": board.rating_rows(page.object_list),
+            "count": board.number(page.paginator.count),
+            "query": urlencode(selection.query() | {P_FIGURE: key}),
+            "back": f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}#sec-visits",
+        },
+    )
+
+
+@login_required
+@require_safe
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """The hall's tickets behind a figure of the visits section (`chi-so` among
+    `drilldown.VISIT_KEYS`): the same query string as the dashboard, plus that one."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        selection, unit, key = _chosen_list(request, drilldown.VISIT_KEYS)
+    except _Refused as refused:
+        return _refusal(request, offered_units(user), refused.message, refused.status)
+    except ValidationFailed as error:
+        return _refusal(request, offered_units(user), error.message, 422)
+    spec = selection.spec(unit)
+    found = drilldown.visit_tickets(spec, key).select_related(
+        "group", "counter", "officer", "hall__unit"
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get(P_PAGE))
+    return render(
+        request,
+        "reports/dashboard_visits.html",
+        {
+            "selection": selection,
+            "unit": unit,
+            "label": drilldown.VISIT_LABELS[key],
+            "page": page,
+            "count": board.number(page.paginator.count),
+            "query": urlencode(selection.query() | {P_FIGURE: key}),
+            "back": f"{reverse('backoffice:dashboard')}?{urlencode(selection.query())}#sec-visits",
         },
     )

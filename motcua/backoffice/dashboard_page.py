@@ -43,7 +43,7 @@ from motcua.reports.figures import (
     ReportSpec,
 )
 from motcua.reports.numbers import percent_text, rounded, shown
-from motcua.reports.ratings import scales
+from motcua.reports.ratings import question_index
 from motcua.reports.report import Report, build_report
 from motcua.reports.rows import Grouping
 
@@ -436,10 +436,11 @@ class ScaleView:
 
 def rating_views(report: Report) -> list[ScaleView]:
     """Each scale with every answer, its count and its share of the forms that answered."""
-    names = {scale.code: scale for scale in scales()}
+    names = question_index()
     views = []
     for code, tallies in report.ratings.scales.items():
-        scale = names.get(code)
+        question = names.get(code)
+        scale = question.scale if question else None
         labels = scale.answer_labels() if scale else {}
         answered = sum(tallies.values())
         of = _("số phiếu trả lời câu này")
@@ -447,7 +448,7 @@ def rating_views(report: Report) -> list[ScaleView]:
             Answer(labels.get(value, value), count, Share(count, answered, of))
             for value, count in tallies.items()
         ]
-        views.append(ScaleView(code, scale.label() if scale else code, answered, answers))
+        views.append(ScaleView(code, question.label if question else code, answered, answers))
     return views
 
 
@@ -475,19 +476,19 @@ class RatingRow:
 
 
 def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
-    known = {scale.code: scale for scale in scales()}
+    known = question_index()
 
     def answer(code: str, value: object) -> str:
-        scale = known.get(code)
-        if scale is None:
+        question = known.get(code)
+        if question is None:
             return f"{code}: {value}"
-        return f"{scale.label()}: {scale.answer_label(value)}"
+        return f"{question.label}: {question.scale.answer_label(value)}"
 
     return [
         RatingRow(
             at=rating.at,
             place=rating.unit.name,
-            channel=rating.get_channel_display(),
+            channel=f"{rating.get_channel_display()} · {rating.get_source_display()}",
             answers=[answer(code, value) for code, value in rating.answers.items()],
             dossier_code=rating.dossier.code if rating.dossier else "",
         )
@@ -496,6 +497,10 @@ def rating_rows(ratings: Iterable[Rating]) -> list[RatingRow]:
 
 
 # --- the whole dashboard --------------------------------------------------------------------
+
+
+def _question(known: dict[str, Any], key: str) -> str:
+    return str(known[key].label) if key in known else key
 
 
 @dataclass(frozen=True)
@@ -513,6 +518,43 @@ class Dashboard:
     @property
     def balanced(self) -> bool:
         return self.report.balanced
+
+    @property
+    def visits(self) -> dict[str, Any] | None:
+        """The hall's visits of the report (`visits` of motcua.report/1)."""
+        return self.report.visits.as_dict() if self.report.visits is not None else None
+
+    def positive_rows(self) -> list[dict[str, Any]]:
+        """Per question: answered, positive, share, and the key of the list behind it."""
+        known = question_index()
+        return [
+            {
+                "key": key,
+                "label": known[key].label if key in known else key,
+                "answered": number(p.answered),
+                "positive": number(p.positive),
+                "share": f"{p.share} %" if p.share is not None else "—",
+            }
+            for key, p in self.report.ratings.positive.items()
+            if p.answered
+        ]
+
+    def officer_rows(self) -> list[dict[str, Any]] | None:
+        """Per officer (directors only): forms, and the share of positives per question."""
+        if self.report.ratings.by_officer is None:
+            return None
+        known = question_index()
+        return [
+            {
+                "name": row.name,
+                "total": number(row.total),
+                "shares": [
+                    f"{_question(known, k)}: {p.share} % ({p.positive}/{p.answered})"
+                    for k, p in row.questions.items()
+                ],
+            }
+            for row in self.report.ratings.by_officer
+        ]
 
     @property
     def ratings_total(self) -> str:
@@ -536,12 +578,16 @@ class Dashboard:
         }
 
 
-def build_dashboard(selection: Selection, unit: Unit, *, today: date) -> Dashboard:
+def build_dashboard(
+    selection: Selection, unit: Unit, *, today: date, officers: bool = False
+) -> Dashboard:
     """The report of the selection by agency (5 queries) and the twelve months before it
     (one aggregate each)."""
     spec = selection.spec(unit)
     # the indicators' counts ride on the agency GROUP BY: one scan of the period's dossiers
-    report = build_report(spec, Grouping.AGENCY, extra=indicators.dossier_aggregates(spec))
+    report = build_report(
+        spec, Grouping.AGENCY, extra=indicators.dossier_aggregates(spec), officers=officers
+    )
     imbalances = [imbalance_text(i, report.figures) for i in report.figures.imbalances()]
     points = trend(selection, unit, report)
     return Dashboard(

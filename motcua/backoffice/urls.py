@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice import counter, dashboard, files, reception, views, work
+from motcua.backoffice import counter, dashboard, files, paper_ratings, reception, views, work
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,8 +12,10 @@ urlpatterns = [
     path("bao-cao/", dashboard.dashboard, name="dashboard"),
     path("bao-cao/ho-so/", dashboard.dossier_list, name="dashboard_dossiers"),
     path("bao-cao/danh-gia/", dashboard.rating_list, name="dashboard_ratings"),
+    path("bao-cao/luot-phuc-vu/", dashboard.visit_list, name="dashboard_visits"),
     path("bao-cao/tai-ve.<str:fmt>", dashboard.download, name="dashboard_download"),
     path("tiep-nhan/", views.intake, name="intake"),
+    path("phieu-danh-gia/", paper_ratings.paper_ratings, name="paper_ratings"),
     path("quay-so/", counter.counter_desk, name="hall_counter"),
     path("cho-tiep-nhan/", reception.queue, name="reception_queue"),
     path("thu-tuc/", views.procedure_search, name="procedure_search"),

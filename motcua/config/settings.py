@@ -347,6 +347,15 @@ LOOKUP_WINDOW_SECONDS = env_int("MOTCUA_LOOKUP_WINDOW_SECONDS", 60)
 # Wrong second factors (phone digits) per dossier before its personal data is locked.
 LOOKUP_MAX_SECOND_FACTOR_FAILURES = env_int("MOTCUA_LOOKUP_MAX_SECOND_FACTOR_FAILURES", 5)
 LOOKUP_SECOND_FACTOR_LOCK_SECONDS = env_int("MOTCUA_LOOKUP_SECOND_FACTOR_LOCK_SECONDS", 3600)
+# Ratings (docs/domain/ratings.md): a rating may be changed for this long after it was first
+# given; a dossier may be rated until this many days after it ended; the counter's tablet
+# offers a served visit for this many minutes; one device or address sends at most
+# RATING_MAX_REQUESTS rating forms in any RATING_WINDOW_SECONDS.
+RATING_CHANGE_MINUTES = env_int("MOTCUA_RATING_CHANGE_MINUTES", 1440)
+RATING_OPEN_DAYS = env_int("MOTCUA_RATING_OPEN_DAYS", 30)
+RATING_TABLET_MINUTES = env_int("MOTCUA_RATING_TABLET_MINUTES", 10)
+RATING_MAX_REQUESTS = env_int("MOTCUA_RATING_MAX_REQUESTS", 10)
+RATING_WINDOW_SECONDS = env_int("MOTCUA_RATING_WINDOW_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

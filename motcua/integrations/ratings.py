@@ -27,7 +27,8 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import TextTooLong, fitted
 from motcua.dossiers.actions import CLOCK_SKEW
 from motcua.dossiers.models import Dossier
-from motcua.feedback.models import Rating, RatingChannel, RatingScale
+from motcua.feedback.models import Rating, RatingChannel
+from motcua.feedback.services import questions, record_imported
 from motcua.integrations.jsonl import (
     ALREADY_IMPORTED,
     IMPORTED,
@@ -82,7 +83,7 @@ class RatingImporter:
 
     def __init__(self) -> None:
         self._units: dict[str, Unit | None] = {}
-        self._scales = {scale.code: set(scale.value_codes()) for scale in RatingScale.objects.all()}
+        self._scales = {q.key: {code for code, _w in q.answers} for q in questions()}
         self.occurrences = Occurrences()
 
     def _unit(self, code: str) -> Unit | None:
@@ -126,7 +127,7 @@ class RatingImporter:
             return ALREADY_IMPORTED
         try:
             with transaction.atomic():
-                Rating.objects.create(
+                record_imported(
                     unit=unit,
                     province_code=unit.province_code,
                     at=at,

@@ -56,6 +56,11 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         context["private"] = selectors.private_view(found)
         context["lookup_code"] = lookup_codes.display(found.lookup_code)
         context["result_ready"] = _has_result(found)
+        # the rating form: from the QR (the key in the URL) at any time, from a typed code
+        # once the result was delivered (docs/domain/ratings.md#channels)
+        by_qr = request.method != "POST"
+        if by_qr or found.delivered_at is not None:
+            context["rate"] = "qr" if by_qr else "online"
     response = render(request, "portal/dossier.html", context)
     if unlocked.verdict != "not_given":
         # what a proof opens is for this visitor only (no shared cache keeps it); the slip's

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Rating
+from motcua.queueing.models import Outcome, Ticket, TicketStatus
 from motcua.reports import indicators
 from motcua.reports.explanations import explain
 from motcua.reports.figures import KEYS, LABELS, ReportSpec, definitions, scoped
-from motcua.reports.ratings import rating_filter
+from motcua.reports.ratings import question_index, rating_filter
 from motcua.reports.rows import Grouping, group_filter
+from motcua.reports.visits import served_q, tickets_of
 
 DOSSIER_KEYS: tuple[str, ...] = (*KEYS, *indicators.DOSSIER_KEYS)
 RATING_KEYS = indicators.RATING_KEYS
@@ -80,3 +83,49 @@ def explanation(key: str, spec: ReportSpec) -> str:
     if key in KEYS:
         return explain(key, spec)
     return str(indicators.LIST_EXPLANATIONS[key])
+
+
+# --- the hall's visits and the positive answers to a question ----------------------------------
+
+VISIT_KEYS = ("visits.tickets", "visits.served", "visits.no_show", "visits.guidance_only")
+VISIT_LABELS = {
+    "visits.tickets": gettext_lazy("Vé đã cấp"),
+    "visits.served": gettext_lazy("Lượt đã phục vụ"),
+    "visits.no_show": gettext_lazy("Vắng mặt khi được gọi"),
+    "visits.guidance_only": gettext_lazy("Lượt chỉ hướng dẫn"),
+}
+POSITIVE = "positive:"  # + a question's key: the ratings answering it positively
+
+
+def visit_tickets(spec: ReportSpec, key: str) -> QuerySet[Ticket]:
+    """The tickets counted by `key` of `VISIT_KEYS` in the report's `visits` (the same filters
+    as `visits.compute_visits`), in the order they were drawn."""
+    chosen = {
+        "visits.tickets": Q(),
+        "visits.served": served_q(),
+        "visits.no_show": Q(status=TicketStatus.NO_SHOW),
+        "visits.guidance_only": served_q() & Q(outcome=Outcome.GUIDANCE_ONLY),
+    }
+    if key not in chosen:
+        raise _unknown(key, VISIT_KEYS)
+    return tickets_of(spec).filter(chosen[key]).order_by("issued_at", "pk")
+
+
+def positive_keys() -> tuple[str, ...]:
+    return tuple(POSITIVE + key for key in question_index())
+
+
+def positive_ratings(spec: ReportSpec, key: str) -> QuerySet[Rating]:
+    """The ratings answering question `key` (after `POSITIVE`) with a positive answer."""
+    question = question_index().get(key.removeprefix(POSITIVE))
+    if not key.startswith(POSITIVE) or question is None:
+        raise _unknown(key, positive_keys())
+    either = Q(pk__in=[])
+    for code in question.scale.positive_codes():
+        either |= Q(**{f"answers__{question.key}": code})
+    return Rating.objects.filter(rating_filter(spec)).filter(either).order_by("at", "pk")
+
+
+def positive_label(key: str) -> str:
+    question = question_index().get(key.removeprefix(POSITIVE))
+    return str(question.label) if question else key

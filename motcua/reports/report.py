@@ -12,6 +12,7 @@ from django.db.models import Aggregate
 from motcua.reports.figures import Figures, ReportSpec, candidates, compute, definitions
 from motcua.reports.ratings import Ratings, compute_ratings
 from motcua.reports.rows import Grouping, Row, compute_rows_and_totals
+from motcua.reports.visits import Visits, compute_visits
 
 FORMAT = "motcua.report/1"
 
@@ -24,6 +25,7 @@ class Report:
     by: Grouping | None = None
     rows: list[Row] = field(default_factory=list)
     extra: Mapping[str, Any] = field(default_factory=dict)  # `build_report(extra=…)`, summed
+    visits: Visits | None = None
 
     @property
     def balanced(self) -> bool:
@@ -44,6 +46,8 @@ class Report:
             **head,
             **self.figures.as_dict(),
             "ratings": self.ratings.as_dict(),
+            **self.ratings.sections(),
+            **({"visits": self.visits.as_dict()} if self.visits is not None else {}),
             "rows": [row.as_dict() for row in self.rows],
         }
 
@@ -53,16 +57,20 @@ def build_report(
     by: Grouping | str | None = None,
     *,
     extra: Mapping[str, Aggregate] | None = None,
+    officers: bool = False,
 ) -> Report:
     """Compute the report `spec`: one aggregate for the figures (a GROUP BY giving the rows
     and the totals, if `by` is given), one for the ratings. `extra`: more additive aggregates
     over the same dossiers, computed in the GROUP BY (the indicators' counts: one scan of the
-    period's dossiers for the whole dashboard), in `Report.extra`."""
+    period's dossiers for the whole dashboard), in `Report.extra`. The hall's visits and the
+    ratings (per officer only with `officers`, for directors) are computed beside them."""
     grouping = Grouping(by) if by else None
     defs = definitions(spec)
+    ratings = compute_ratings(spec, officers=officers)
+    visits = compute_visits(spec)
     if grouping is None:
         figures = compute(spec, defs)
         extras = candidates(spec).aggregate(**extra) if extra else {}
-        return Report(spec, figures, compute_ratings(spec), extra=extras)
+        return Report(spec, figures, ratings, extra=extras, visits=visits)
     rows, totals, summed = compute_rows_and_totals(spec, grouping, defs, extra)
-    return Report(spec, totals, compute_ratings(spec), grouping, rows, summed)
+    return Report(spec, totals, ratings, grouping, rows, summed, visits=visits)

@@ -1,5 +1,7 @@
 """A report as an Excel workbook: form II.06a (sheet "II.06a"), the Decision 766 indicators
-("Chỉ số 766") and the citizens' ratings ("Đánh giá").
+("Chỉ số 766"), the citizens' ratings ("Đánh giá"), the share of positive answers per
+question, unit and (for directors) officer ("Tỷ lệ hài lòng") and the hall's visits ("Lượt
+phục vụ").
 
 Every total in the workbook is a formula over the cells it adds up (column 3 = 4 + 5 + 6, the
 "Tổng cộng" line = SUM of the lines above, an indicator's value = numerator ÷ denominator), so
@@ -23,7 +25,7 @@ from motcua.core.clock import now
 from motcua.reports import official
 from motcua.reports.indicators import Indicator, compute_indicators
 from motcua.reports.numbers import NO_VALUE, rounded
-from motcua.reports.ratings import scales
+from motcua.reports.ratings import question_index
 from motcua.reports.report import Report
 from motcua.reports.rows import Grouping
 
@@ -52,6 +54,9 @@ def _workbook(report: Report) -> bytes:
     _signatures(sheet, report, sheet.max_row + 2)
     _indicators(book.create_sheet("Chỉ số 766"), compute_indicators(report))
     _ratings(book.create_sheet("Đánh giá"), report)
+    _positive(book.create_sheet("Tỷ lệ hài lòng"), report)
+    if report.visits is not None:
+        _visits(book.create_sheet("Lượt phục vụ"), report)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -306,10 +311,11 @@ def _ratings(sheet: Worksheet, report: Report) -> None:
     for column, text in enumerate(("Câu hỏi", "Câu trả lời", "Số phiếu"), start=1):
         cell = sheet.cell(row=row, column=column, value=text)
         cell.font, cell.alignment, cell.border, cell.fill = _font(bold=True), CENTER, BOX, HEAD_FILL
-    known = {scale.code: scale for scale in scales()}
+    known = question_index()
     for code, answers in report.ratings.scales.items():
-        scale = known.get(code)
-        question = scale.label() if scale else code
+        info = known.get(code)
+        scale = info.scale if info else None
+        question = info.label if info else code
         for answer, count in answers.items():
             row += 1
             words = scale.answer_label(answer) if scale else answer
@@ -317,4 +323,101 @@ def _ratings(sheet: Worksheet, report: Report) -> None:
                 cell = sheet.cell(row=row, column=column, value=value)
                 cell.font, cell.border = _font(), BOX
     for letter, width in (("A", 30), ("B", 28), ("C", 12)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _table(sheet: Worksheet, row: int, head: tuple[str, ...], lines: list[tuple[Any, ...]]) -> int:
+    """A boxed table from `row`: its head, then the lines; the next free row."""
+    for column, text in enumerate(head, start=1):
+        cell = sheet.cell(row=row, column=column, value=text)
+        cell.font, cell.alignment, cell.border, cell.fill = _font(bold=True), CENTER, BOX, HEAD_FILL
+    for line in lines:
+        row += 1
+        for column, value in enumerate(line, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.font, cell.border = _font(), BOX
+    return row + 2
+
+
+def _share(answered: int, positive: int) -> Decimal | None:
+    return rounded(Decimal(100 * positive) / answered) if answered else None
+
+
+def _positive(sheet: Worksheet, report: Report) -> None:
+    sheet.cell(row=1, column=1, value="TỶ LỆ ĐÁNH GIÁ HÀI LÒNG").font = _font(bold=True, size=13)
+    sheet.cell(row=2, column=1, value=official.period_text(report.spec.start, report.spec.end))
+    known = question_index()
+
+    def label(key: str) -> str:
+        return known[key].label if key in known else key
+
+    head = ("Nhóm", "Câu hỏi, tiêu chí", "Số phiếu trả lời", "Số phiếu hài lòng", "Tỷ lệ (%)")
+    lines: list[tuple[Any, ...]] = [
+        ("Toàn đơn vị", label(key), p.answered, p.positive, _share(p.answered, p.positive))
+        for key, p in report.ratings.positive.items()
+    ]
+    for groups in (report.ratings.by_unit, report.ratings.by_officer or []):
+        for group in groups:
+            lines.extend(
+                (group.name, label(key), p.answered, p.positive, _share(p.answered, p.positive))
+                for key, p in group.questions.items()
+            )
+    _table(sheet, 4, head, lines)
+    for letter, width in (("A", 30), ("B", 50), ("C", 14), ("D", 14), ("E", 12)):
+        sheet.column_dimensions[letter].width = width
+
+
+def _visits(sheet: Worksheet, report: Report) -> None:
+    visits = report.visits
+    assert visits is not None
+    data = visits.as_dict()
+    sheet.cell(row=1, column=1, value="LƯỢT PHỤC VỤ TẠI SẢNH").font = _font(bold=True, size=13)
+    sheet.cell(row=2, column=1, value=official.period_text(report.spec.start, report.spec.end))
+    summary = [
+        ("Số vé đã cấp", data["tickets"]),
+        ("Lượt đã phục vụ", data["served"]),
+        ("Vắng mặt", data["no_show"]),
+        ("Tiếp nhận hồ sơ", data["to_dossier"]),
+        ("Chỉ hướng dẫn", data["guidance_only"]),
+        ("Nhận kết quả", data["collect_result"]),
+        ("Thời gian chờ, trung vị (phút)", data["waiting_minutes"]["median"]),
+        ("Thời gian chờ, phân vị 90 (phút)", data["waiting_minutes"]["p90"]),
+        ("Thời gian phục vụ, trung vị (phút)", data["service_minutes"]["median"]),
+        ("Thời gian phục vụ, phân vị 90 (phút)", data["service_minutes"]["p90"]),
+    ]
+    row = _table(sheet, 4, ("Chỉ tiêu", "Giá trị"), summary)
+    row = _table(
+        sheet, row, ("Ngày", "Lượt phục vụ"), [(d["day"], d["served"]) for d in data["by_day"]]
+    )
+    row = _table(
+        sheet,
+        row,
+        ("Giờ", "Lượt phục vụ"),
+        [(f"{h['hour']:02d}:00", h["served"]) for h in data["by_hour"]],
+    )
+    times = (
+        "Lượt phục vụ",
+        "Chờ: trung vị",
+        "Chờ: phân vị 90",
+        "Phục vụ: trung vị",
+        "Phục vụ: phân vị 90",
+    )
+
+    def spread(line: dict[str, Any]) -> tuple[Any, ...]:
+        wait, serve = line["waiting_minutes"], line["service_minutes"]
+        return (line["served"], wait["median"], wait["p90"], serve["median"], serve["p90"])
+
+    row = _table(
+        sheet,
+        row,
+        ("Nhóm dịch vụ", *times),
+        [(f"{g['group']} — {g['name']}", *spread(g)) for g in data["by_group"]],
+    )
+    _table(
+        sheet,
+        row,
+        ("Quầy", *times),
+        [(f"{c['unit']} quầy {c['counter']}", *spread(c)) for c in data["by_counter"]],
+    )
+    for letter, width in (("A", 36), ("B", 16), ("C", 16), ("D", 16), ("E", 18), ("F", 18)):
         sheet.column_dimensions[letter].width = width

@@ -89,7 +89,7 @@ def test_the_form_columns_from_the_figures(march: History) -> None:
 def test_the_xlsx_form_adds_up_with_formulas(march: History) -> None:
     report = march_report()
     book = workbook(report)
-    assert book.sheetnames == ["II.06a", "Chỉ số 766", "Đánh giá"]
+    assert book.sheetnames == ["II.06a", "Chỉ số 766", "Đánh giá", "Tỷ lệ hài lòng", "Lượt phục vụ"]
     sheet = book["II.06a"]
     assert sheet["K1"].value == "Biểu số II.06a/VPCP/KSTT"
     assert (sheet["A1"].value, sheet["A2"].value) == (

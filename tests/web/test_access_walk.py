@@ -82,6 +82,10 @@ ROUTES = {
     "portal:hall_ticket": PUBLIC,
     "portal:hall_booking": PUBLIC,
     "portal:hall_ticket_pdf": PUBLIC,
+    # the rating forms: a dossier's needs its lookup code to write, a tablet its token
+    "portal:rate_dossier": PUBLIC,
+    "portal:rate_tablet": PUBLIC,
+    "portal:rate_ticket": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
     "admin:logout": PUBLIC,  # signing out needs no rights
@@ -97,10 +101,12 @@ ROUTES = {
     "backoffice:intake": PAGE,
     "backoffice:hall_counter": PAGE,  # counter officers of a unit with hall counters
     "backoffice:reception_queue": PAGE,
+    "backoffice:paper_ratings": PAGE,  # counter officers, directors, administrators
     "backoffice:procedure_search": PAGE,
     "backoffice:dashboard": REPORT,
     "backoffice:dashboard_dossiers": REPORT,
     "backoffice:dashboard_ratings": REPORT,
+    "backoffice:dashboard_visits": REPORT,
     "backoffice:dashboard_download": REPORT,
     "backoffice:dossier": DOSSIER,
     "backoffice:act": DOSSIER,
@@ -124,6 +130,10 @@ OWN_SCOPE = {
     "backoffice:agencies": dict.fromkeys(
         (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR), (200, 200)
     ),
+    # their own unit's forms: an empty form is refused (422) and writes nothing
+    "backoffice:paper_ratings": dict.fromkeys(
+        (Role.COUNTER_OFFICER, Role.CENTRE_DIRECTOR, Role.ADMINISTRATOR), (200, 422)
+    ),
 }
 # Only POST is served: a GET is refused (405) before any dossier is looked up.
 POST_ONLY = {"backoffice:act", "backoffice:upload", "backoffice:sign_copy"}
@@ -131,6 +141,7 @@ NOT_SAFE = {
     "backoffice:dashboard",
     "backoffice:dashboard_dossiers",
     "backoffice:dashboard_ratings",
+    "backoffice:dashboard_visits",
     "backoffice:dashboard_download",
 }
 
@@ -305,6 +316,9 @@ def with_query(route: Route, url: str) -> str:
     if route.key == "backoffice:dashboard_ratings":
         period = "&".join(f"{k}={v}" for k, v in PERIOD.items())
         return f"{url}?{period}&chi-so=indicator.rated"
+    if route.key == "backoffice:dashboard_visits":
+        period = "&".join(f"{k}={v}" for k, v in PERIOD.items())
+        return f"{url}?{period}&chi-so=visits.served"
     if route.key == "backoffice:tracking_book":
         return url + f"?don-vi={HOME}&tu=2025-05-01&den=2025-05-31"
     if route.key == "backoffice:dossier_search":  # its code must not come back to outsiders

@@ -59,6 +59,11 @@ class Command(MotcuaCommand):
             action="store_true",
             help="count written refusals as returned unresolved instead of resolved",
         )
+        parser.add_argument(
+            "--officers",
+            action="store_true",
+            help="add ratings_by_officer (for the centre's directors)",
+        )
         parser.add_argument("--format", choices=sorted(RENDERERS), default="json")
         parser.add_argument("--output", help="write to this file instead of standard output")
 
@@ -81,7 +86,7 @@ class Command(MotcuaCommand):
                 f"Định dạng {options['format']} cần --output FILE.", code="output_required"
             )
         by = options["by"] or renderer.default_by
-        content = render(build_report(spec, by), options["format"])
+        content = render(build_report(spec, by, officers=options["officers"]), options["format"])
         if options["output"]:
             Path(options["output"]).write_bytes(content)
         else:
