@@ -48,7 +48,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The folder itself never goes on the path: benchmarks/queue.py would hide the standard
+# library's `queue` from everything imported after it.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 
 SERVER = os.environ.get("CHAOS_SERVER", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DATABASE = "motcua_chaos"

@@ -13,7 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+# The folder itself never goes on the path: benchmarks/queue.py would hide the standard
+# library's `queue` from everything imported after it.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 os.environ.setdefault("MOTCUA_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("MOTCUA_AUDIT_KEY", "bench:benchmark-only-audit-key")
 os.environ.setdefault("MOTCUA_VAR_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))

@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The folder itself never goes on the path: benchmarks/queue.py would hide the standard
+# library's `queue` from everything imported after it.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 SECRET = "benchmark-only-webhook-secret"  # noqa: S105  (a throwaway, loopback only)
 os.environ.setdefault("MOTCUA_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("MOTCUA_AUDIT_KEY", "bench:benchmark-only-audit-key")

@@ -34,7 +34,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+# The folder itself never goes on the path: benchmarks/queue.py would hide the standard
+# library's `queue` from everything imported after it.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
 
 FLOOR_TEMPLATE = """

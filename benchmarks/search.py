@@ -36,8 +36,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+# The folder itself never goes on the path: benchmarks/queue.py would hide the standard
+# library's `queue` from everything imported after it.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
 USERS = {"province (AH)": "quay.tinh", "commune (AH-X01)": "quay.donghoa"}
@@ -117,9 +118,10 @@ def _create_if_missing(database_url: str) -> None:
 
 def _prepare(database_url: str, dossiers: int) -> Any:
     """Migrate (timed); generate a history where there is none (a 'bench' database only)."""
-    import _history
     from django.core.management import call_command
     from django.test.utils import override_settings
+
+    from benchmarks import _history
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
