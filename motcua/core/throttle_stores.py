@@ -89,10 +89,15 @@ class DatabaseStore:
         return wait
 
     def _locked(self, key: str, now: float) -> ThrottleState:
-        ThrottleState.objects.bulk_create(
-            [ThrottleState(key=key, expires_at=now)], ignore_conflicts=True
-        )
-        return ThrottleState.objects.select_for_update().get(key=key)
+        # Another request may remove the row between our insert (which found it there) and our
+        # read (`forget` after a success, a purge): insert again, until one of ours is read.
+        while True:
+            ThrottleState.objects.bulk_create(
+                [ThrottleState(key=key, expires_at=now)], ignore_conflicts=True
+            )
+            row = ThrottleState.objects.select_for_update().filter(key=key).first()
+            if row is not None:
+                return row
 
     @staticmethod
     def purge(now: float) -> int:

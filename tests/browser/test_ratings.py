@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from motcua.core.clock import now
 from motcua.feedback.models import Rating
 from tests.browser.conftest import axe_violations, screenshot
-from tests.feedback.conftest import serve, tablet  # noqa: F401 — the counter's tablet
+from tests.feedback.conftest import builtin_scales, serve, tablet  # noqa: F401 — fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,7 @@ def test_rating_on_the_counter_tablet_then_by_the_receipts_qr(
     hall,
     tablet,  # noqa: F811
     counter_officer,
+    builtin_scales,  # noqa: F811
 ) -> None:
     moment = now() - timedelta(minutes=1)
     ticket, dossier = serve(

@@ -67,3 +67,15 @@ def serve(
             ticket=called_ticket, by=officer, procedure_code=CRIMINAL_RECORD, at=finished
         )
     return done, dossier
+
+
+@pytest.fixture
+def builtin_scales() -> None:
+    """The built-in scales as the data migrations make them: a test on a live server runs after
+    others have flushed the database, migrations' rows included."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration in ("0002_builtin_scales", "0005_one_stop_criteria"):
+        import_module(f"motcua.feedback.migrations.{migration}").load(apps, None)
