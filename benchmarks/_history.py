@@ -747,7 +747,8 @@ def _insert_dossiers(cursor: Any) -> None:
             return_channel, postal_address, duration_value, duration_unit, convention,
             pause_rule, received_at, clock_started_at, due_at, due_at_original, ended_at,
             delivered_at, version, assignee_id, resume_status, paused_at, supplement_count,
-            outcome, uncollected, delivered_via, received_by_id, created_at)
+            outcome, uncollected, delivered_via, received_by_id, created_at, source,
+            external_code)
         SELECT g.id,
                m.prefix || '-' || to_char(g.day, 'YYMMDD') || '-'
                    || lpad(g.day_seq::text, greatest(4, length(g.day_seq::text)), '0'),
@@ -775,7 +776,9 @@ def _insert_dossiers(cursor: Any) -> None:
                CASE WHEN g.k >= p.approved THEN g.outcome ELSE '' END,
                false,
                CASE WHEN g.k >= p.delivered THEN g.return_channel ELSE '' END,
-               m.counter_id, g.received_at
+               m.counter_id, g.received_at,
+               CASE WHEN m.channel = 'online' THEN 'national_portal' ELSE '' END,
+               CASE WHEN m.channel = 'online' THEN 'G22.' || g.id ELSE '' END
         FROM bench_gen g
         JOIN bench_mix m ON m.id = g.mix_id
         JOIN bench_event_def def ON def.path = g.path AND def.seq = g.k

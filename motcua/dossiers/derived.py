@@ -97,15 +97,19 @@ def is_paused(dossier: Any, at: datetime) -> bool:
     return paused_since(dossier, at) is not None
 
 
-def _pauses_at(at: datetime) -> QuerySet[SupplementPause]:
-    return SupplementPause.objects.filter(dossier=OuterRef("pk"), started_at__lt=at).filter(
+def pauses_running_at(at: datetime) -> QuerySet[SupplementPause]:
+    """The waits for a supplement running just before `at` (begun before, not ended before)."""
+    return SupplementPause.objects.filter(started_at__lt=at).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=at)
     )
 
 
 def paused_q(at: datetime) -> Q:
-    """SQL twin of `is_paused`."""
-    return Q(Exists(_pauses_at(at)))
+    """SQL twin of `is_paused`. The pauses running at `at` are one uncorrelated sub-query
+    (PostgreSQL hashes it once, and an aggregate that reads it can still run in parallel
+    workers; a correlated EXISTS would be probed once per dossier and per use, in one
+    process)."""
+    return Q(pk__in=pauses_running_at(at).values("dossier_id"))
 
 
 def running_q(at: datetime) -> Q:
@@ -155,7 +159,16 @@ def overdue_q(
     ended = ended_q(at)
     return (
         (ended & _ended_late_q(rule, reporting))
-        | (~ended & Q(Exists(_pauses_at(at).filter(_paused_late_q(rule, reporting)))))
+        | (
+            ~ended
+            & Q(
+                Exists(
+                    pauses_running_at(at).filter(
+                        _paused_late_q(rule, reporting), dossier=OuterRef("pk")
+                    )
+                )
+            )
+        )
         | (running_q(at) & running_overdue_q(at=at, rule=rule, reporting=reporting))
     )
 

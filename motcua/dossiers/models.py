@@ -395,7 +395,11 @@ class SupplementPause(models.Model):
 
     class Meta:
         ordering = ["dossier_id", "started_at"]
-        indexes = [models.Index(fields=["started_at", "ended_at"], name="pause_span")]
+        indexes = [
+            models.Index(fields=["started_at", "ended_at"], name="pause_span"),
+            # the pauses running at a moment: not ended (NULL) or ended after it (paused_q)
+            models.Index(fields=["ended_at", "started_at"], name="pause_running"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.started_at:%Y-%m-%d}"

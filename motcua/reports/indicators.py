@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -216,9 +216,12 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
     within = defs["resolved.early"] | defs["resolved.on_time"]
     pending_ok = defs["pending.within_time"] | defs["pending.awaiting_supplement"]
     once = Q(supplement_count__lte=1)  # a second supplement makes a dossier late (766)
-    results = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.RESULT)
-    components = Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.COMPONENT)
-    has_result, has_components = Q(Exists(results)), Q(Exists(components))
+    # Uncorrelated sub-queries over the documents of the dossiers ended in the period (the only
+    # ones `resolved` admits): hashed once, and the aggregate can still run in parallel.
+    t0, t1 = spec.bounds
+    ended_here = Document.objects.filter(dossier__ended_at__gte=t0, dossier__ended_at__lt=t1)
+    has_result = Q(pk__in=ended_here.filter(kind=DocumentKind.RESULT).values("dossier_id"))
+    has_components = Q(pk__in=ended_here.filter(kind=DocumentKind.COMPONENT).values("dossier_id"))
     found = {
         # resolved (ended in the period) and pending (open at its end) never overlap
         IN_TIME: ((resolved & within) | pending_ok) & once,
