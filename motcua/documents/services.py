@@ -210,7 +210,7 @@ def _existing(dossier: Dossier, sha256: str) -> Document | None:
 
 
 def _check_may_attach(*, by: User, dossier: Dossier) -> None:
-    if not access.may_see(by, dossier):
+    if not access.may_add_documents(by, dossier):
         raise _not_found(dossier)
     _refuse_if_closed(dossier)
 
