@@ -1,6 +1,7 @@
-"""Citizens stay on the citizen portal: every page of the back office, the administration and
-the staff API refuses a citizen's account (403) before its own rules are asked
-(`access.may_use_back_office`)."""
+"""Citizens stay on the citizen portal: every page of the back office and the administration
+refuses a citizen's account (403) before its own rules are asked
+(`access.may_use_back_office`); the staff API does not take their session
+(`api/auth.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from motcua.accounts import access
 
-STAFF_NAMESPACES = frozenset({"backoffice", "admin", "api"})
+STAFF_NAMESPACES = frozenset({"backoffice", "admin"})
 
 
 class CitizensOutOfBackOfficeMiddleware:
