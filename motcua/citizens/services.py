@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts import access
 from motcua.accounts.models import User
@@ -148,9 +148,13 @@ def attach_file(
 
 
 def reusable_documents(by: User) -> QuerySet[Document]:
-    """The citizen's e-data store: the papers and results of their earlier dossiers."""
+    """The citizen's e-data store: the papers of their earlier dossiers, and the results
+    already delivered to them (a result not yet downloaded goes out only through its
+    delivery)."""
+    delivered = Q(kind=DocumentKind.RESULT, dossier__delivered_at__isnull=False)
     return (
         Document.objects.filter(dossier__in=access.own_dossiers(by), file__gt="")
+        .filter(~Q(kind=DocumentKind.RESULT) | delivered)
         .exclude(reused_from__isnull=False)
         .select_related("dossier")
         .order_by("-uploaded_at", "-id")

@@ -30,7 +30,7 @@ from motcua.citizens.models import Application
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.documents import results
-from motcua.documents.models import Document
+from motcua.documents.models import Document, DocumentKind
 from motcua.documents.services import download_headers, open_document
 from motcua.dossiers import actions, selectors
 from motcua.dossiers.models import Dossier, ReturnChannel
@@ -217,7 +217,9 @@ def _dossier_context(found: Dossier, **extra: Any) -> dict[str, Any]:
     return {
         "dossier": selectors.public_view(found, selectors.Access.FULL),
         "code": found.code,
-        "documents": found.documents.order_by("uploaded_at", "id"),
+        "documents": found.documents.exclude(kind=DocumentKind.RESULT).order_by(
+            "uploaded_at", "id"
+        ),
         "supplement": services.supplement_items(found)
         if found.status == "AWAITING_SUPPLEMENT"
         else [],
@@ -262,7 +264,8 @@ def document(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
     """One of the citizen's own papers, sent as the back office sends documents."""
     user = _user(request)
     found = access.own_dossier_for(user, code)
-    item = Document.objects.filter(dossier=found, pk=pk).first()
+    # the result goes out only through `result`, which records its delivery
+    item = Document.objects.filter(dossier=found, pk=pk).exclude(kind=DocumentKind.RESULT).first()
     if item is None:
         raise Http404
     response = FileResponse(open_document(item, by=user))

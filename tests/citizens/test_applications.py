@@ -12,6 +12,7 @@ from django.test import Client
 
 from motcua.accounts.citizens import sign_in_citizen
 from motcua.accounts.models import User
+from motcua.citizens import services
 from motcua.citizens.models import Application, ApplicationFile
 from motcua.documents.models import Document
 from motcua.dossiers import actions
@@ -274,6 +275,10 @@ def test_the_signed_result_is_downloaded_and_the_delivery_recorded_once(
     dossier = actions.return_result(dossier=dossier, by=agency_leader)
     page = client.get(f"/cong-dan/ho-so/{dossier.code}/").content.decode()
     assert "Tải kết quả (PDF có chữ ký số)" in page
+    # never as a plain document: that would deliver it without recording the delivery
+    result = dossier.documents.get(kind="result")
+    assert client.get(f"/cong-dan/ho-so/{dossier.code}/tai-lieu/{result.pk}/").status_code == 404
+    assert not dossier.events.filter(type=EventType.RESULT_DELIVERED).exists()
     for _ in range(2):
         response = client.post(f"/cong-dan/ho-so/{dossier.code}/ket-qua/")
         assert response.status_code == 200
@@ -284,6 +289,8 @@ def test_the_signed_result_is_downloaded_and_the_delivery_recorded_once(
     assert delivered.count() == 1
     assert delivered.get().data["recipient"] == actions.ONLINE_RECIPIENT
     assert Dossier.objects.get(pk=dossier.pk).status == Status.RETURNED
+    # once delivered, the result is in the citizen's store for later dossiers
+    assert result in services.reusable_documents(dossier.application.owner)
 
 
 # --- only one's own -----------------------------------------------------------------------
