@@ -69,7 +69,7 @@ class Application(models.Model):
         ordering = ["-updated_at", "-id"]
 
     def __str__(self) -> str:
-        return self.dossier.code if self.dossier_id else f"draft {self.key}"
+        return self.dossier.code if self.dossier is not None else f"draft {self.key}"
 
     @property
     def is_draft(self) -> bool:

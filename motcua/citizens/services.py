@@ -217,7 +217,7 @@ def submit_application(*, by: User, key: str, at: datetime | None = None) -> Dos
             code="missing_components",
             components=missing,
         )
-    account = by.citizen  # type: ignore[attr-defined]
+    account = by.citizen
     applicant = actions.Applicant(
         name=by.full_name,
         phone=application.phone,

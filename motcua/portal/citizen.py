@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -100,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "drafts": [row for row in rows if row["dossier"] is None],
             "dossiers": [row for row in rows if row["dossier"] is not None],
-            "account": user.citizen,  # type: ignore[attr-defined]
+            "account": user.citizen,
         },
     )
 
@@ -243,11 +244,11 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     found = access.own_dossier_for(user, code)
     items = services.supplement_items(found)
-    files = {
-        item: request.FILES[f"item-{index}"]
-        for index, item in enumerate(items)
-        if f"item-{index}" in request.FILES
-    }
+    files: dict[str, File[Any]] = {}
+    for index, item in enumerate(items):
+        upload = request.FILES.get(f"item-{index}")
+        if upload is not None:
+            files[item] = upload
     try:
         services.answer_supplement(
             by=user, code=found.code, files=files, note=request.POST.get("note", "")

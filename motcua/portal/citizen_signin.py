@@ -38,7 +38,7 @@ class CitizenBackend(OIDCAuthenticationBackend):
         # read when used: the settings may be empty (portal off), which the library refuses
         self.UserModel = User
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         if request is None or not enabled() or "nonce" not in kwargs:
             return None
         for name in (
@@ -51,7 +51,7 @@ class CitizenBackend(OIDCAuthenticationBackend):
         ):
             setattr(self, name, getattr(settings, name))
         self.OIDC_RP_IDP_SIGN_KEY = None
-        return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]
+        return super().authenticate(request, **kwargs)
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(claims.get("sub"))
@@ -109,7 +109,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def login_success(self) -> HttpResponse:
         if self.request.user.is_authenticated and self.request.user != self.user:
             auth.logout(self.request)  # a staff session never turns into a citizen's
-        return super().login_success()  # type: ignore[no-any-return]
+        return super().login_success()
 
 
 def refused(request: HttpRequest) -> HttpResponse:
