@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.contrib import auth
 from django.core.exceptions import SuspiciousOperation
@@ -101,6 +102,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
         except SuspiciousOperation as error:
             logger.warning("citizen sign-in refused: %s", error)
             return refused(request)
+        except requests.RequestException as error:  # the provider did not answer, or refused
+            logger.warning("identity provider unavailable: %s", error)
+            return refused(request, unavailable=True)
         return response
 
     def login_failure(self) -> HttpResponse:
@@ -112,7 +116,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
         return super().login_success()
 
 
-def refused(request: HttpRequest) -> HttpResponse:
+def refused(request: HttpRequest, *, unavailable: bool = False) -> HttpResponse:
+    """The page of a refused sign-in (400), or of a provider that did not answer (503)."""
     if request.user.is_authenticated:
         auth.logout(request)
-    return render(request, "portal/citizen/signin_refused.html", status=400)
+    context = {"unavailable": unavailable}
+    status = 503 if unavailable else 400
+    return render(request, "portal/citizen/signin_refused.html", context, status=status)

@@ -328,3 +328,44 @@ def test_the_portal_is_off_without_its_configuration(catalogue, settings) -> Non
     client = browser(citizen())
     assert client.get("/cong-dan/").status_code == 404
     assert client.get("/cong-dan/dang-nhap/").status_code == 404
+
+
+# --- bad input: a page that says what is wrong, never a server error ----------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("phone", "not a phone"),
+        ("return_channel", "teleport"),
+        ("address", "x" * 301),
+        ("email", "a" * 250 + "@example.com"),
+        ("reuse-0", "999999"),
+    ],
+)
+def test_bad_draft_input_is_refused_and_changes_nothing(catalogue, media, field, value) -> None:
+    client = browser(citizen())
+    key = started(client)
+    before = snapshot()
+    response = client.post(f"/cong-dan/ban-nhap/{key}/", {**details(), field: value})
+    assert response.status_code == 422
+    assert 'data-testid="draft-error"' in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "form", "status"),
+    [
+        ("/cong-dan/nop-ho-so/9.999999/", {"unit": "AH"}, 404),  # no such procedure
+        ("/cong-dan/nop-ho-so/2.000986/", {"unit": "AH-X01"}, 404),  # not offered online
+        ("/cong-dan/nop-ho-so/3.000333/", {"unit": "AH-X01"}, 422),  # not received there
+        ("/cong-dan/nop-ho-so/3.000333/", {}, 422),
+        ("/cong-dan/ban-nhap/no-such-draft/", {}, 404),
+        ("/cong-dan/ho-so/%00%27/", {}, 404),
+    ],
+)
+def test_bad_addresses_and_choices_get_a_page(catalogue, media, url, form, status) -> None:
+    client = browser(citizen())
+    response = client.post(url, form)
+    assert response.status_code == status
+    assert not Application.objects.exists()

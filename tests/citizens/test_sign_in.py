@@ -117,3 +117,21 @@ def test_a_staff_member_cannot_become_a_citizen_by_a_claim(provider, counter_off
     user = signed_in(Client(), "an")
     assert user != counter_officer
     assert User.objects.filter(citizen__isnull=False).count() == 1
+
+
+def test_an_error_from_the_provider_is_refused_with_a_page(provider) -> None:
+    client = Client()
+    state = state_of(start_sign_in(client))
+    response = client.get(f"/cong-dan/dang-nhap/xac-thuc/?error=access_denied&state={state}")
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_provider_that_does_not_answer_gives_a_page_not_a_server_error(settings) -> None:
+    """The tests' default provider address (port 9 of loopback) has no one listening."""
+    client = Client()
+    state = state_of(start_sign_in(client))
+    response = client.get(f"/cong-dan/dang-nhap/xac-thuc/?code=abc&state={state}")
+    assert response.status_code == 503
+    assert "Nhà cung cấp định danh không trả lời." in response.content.decode()
+    assert "_auth_user_id" not in client.session
