@@ -216,7 +216,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
 
 def _dossier_context(found: Dossier, **extra: Any) -> dict[str, Any]:
     return {
-        "dossier": selectors.public_view(found, selectors.Access.FULL),
+        "dossier": selectors.public_view(found, selectors.Access.FULL, in_account=True),
         "code": found.code,
         "documents": found.documents.exclude(kind=DocumentKind.RESULT).order_by(
             "uploaded_at", "id"

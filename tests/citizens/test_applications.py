@@ -219,6 +219,7 @@ def test_the_citizen_answers_a_supplement_online_and_the_clock_resumes(
     assert dossier.status == Status.AWAITING_SUPPLEMENT and dossier.paused_at is not None
     page = client.get(f"/cong-dan/ho-so/{dossier.code}/").content.decode()
     assert "Bản sao căn cước rõ nét" in page and "Chờ ông/bà bổ sung giấy tờ" in page
+    assert "Gửi giấy tờ bổ sung ngay trên trang này" in page  # the lookup's words, for an account
     response = client.post(
         f"/cong-dan/ho-so/{dossier.code}/bo-sung/",
         {"item-0": pdf("cccd-ro.pdf", "CCCD ro"), "item-1": pdf("to-khai-ky.pdf", "Ky")},
@@ -275,6 +276,7 @@ def test_the_signed_result_is_downloaded_and_the_delivery_recorded_once(
     dossier = actions.return_result(dossier=dossier, by=agency_leader)
     page = client.get(f"/cong-dan/ho-so/{dossier.code}/").content.decode()
     assert "Tải kết quả (PDF có chữ ký số)" in page
+    assert "Ông/bà tải kết quả có chữ ký số ngay trên trang này." in page  # no lookup code
     # never as a plain document: that would deliver it without recording the delivery
     result = dossier.documents.get(kind="result")
     assert client.get(f"/cong-dan/ho-so/{dossier.code}/tai-lieu/{result.pk}/").status_code == 404
