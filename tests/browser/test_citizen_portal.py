@@ -32,10 +32,16 @@ def checked(page: Page, name: str, viewport: str) -> None:
     screenshot(page, f"citizen-{name}-{viewport}")
 
 
-def sign_in(page: Page) -> None:
+def sign_in(page: Page, viewport: str) -> None:
+    page.goto("/cong-dan/dang-nhap/xac-thuc/?code=forged&state=forged")  # a forged callback
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không đăng nhập được")
+    checked(page, "signin-refused", viewport)
     page.goto("/cong-dan/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập công dân")
-    page.get_by_role("link", name="Đăng nhập bằng tài khoản định danh điện tử").click()
+    checked(page, "signin", viewport)
+    # by keyboard: the link takes the focus and Enter follows it
+    page.get_by_role("link", name="Đăng nhập bằng tài khoản định danh điện tử").focus()
+    page.keyboard.press("Enter")
     # the provider's own pages
     page.locator("input[name=login]").fill("an")
     page.locator("input[name=password]").fill("mat-khau")
@@ -48,6 +54,8 @@ def fill_draft(page: Page, viewport: str, tmp_path: Path) -> None:
     page.get_by_role("link", name="Nộp hồ sơ mới").click()
     page.get_by_label("Tìm thủ tục (gõ không dấu cũng được)").fill("ly lich tu phap")
     page.get_by_role("button", name="Tìm", exact=True).click()
+    expect(page.get_by_test_id("online-procedures")).to_contain_text("3.000333")
+    checked(page, "procedures", viewport)
     page.get_by_role("link", name="Cấp Phiếu lý lịch tư pháp").first.click()
     checked(page, "start", viewport)
     page.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
@@ -61,7 +69,8 @@ def fill_draft(page: Page, viewport: str, tmp_path: Path) -> None:
         paper = tmp_path / f"giay-{index}.pdf"
         paper.write_bytes(pdf_bytes(text))
         page.locator(f"#file-{index}").set_input_files(str(paper))
-    page.get_by_role("button", name="Lưu nháp").click()
+    page.get_by_role("button", name="Lưu nháp").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("saved")).to_be_visible()
     expect(page.get_by_test_id("component-file")).to_have_count(2)
     checked(page, "draft", viewport)
@@ -83,7 +92,7 @@ def test_a_citizen_applies_supplements_and_downloads_the_signed_result(
     callback = f"{live_server.url}/cong-dan/dang-nhap/xac-thuc/"
     with running_provider([callback]):
         page = opened(browser, live_server, VIEWPORTS[viewport])
-        sign_in(page)
+        sign_in(page, viewport)
         checked(page, "home-empty", viewport)
         fill_draft(page, viewport, tmp_path)
 
