@@ -15,7 +15,7 @@ from motcua.accounts.models import User
 from motcua.citizens import services
 from motcua.citizens.models import Application, ApplicationFile
 from motcua.documents.models import Document
-from motcua.dossiers import actions
+from motcua.dossiers import actions, audit
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -232,6 +232,7 @@ def test_the_citizen_answers_a_supplement_online_and_the_clock_resumes(
     assert received.actor.username == actions.PORTAL_USERNAME
     added = dossier.documents.filter(title__startswith="Bổ sung:")
     assert added.count() == 2 and {d.uploaded_by for d in added} == {user}
+    assert list(audit.verify()) == []  # the log agrees with the cached columns
 
 
 def test_a_supplement_missing_a_listed_paper_changes_nothing(
@@ -291,6 +292,7 @@ def test_the_signed_result_is_downloaded_and_the_delivery_recorded_once(
     assert delivered.count() == 1
     assert delivered.get().data["recipient"] == actions.ONLINE_RECIPIENT
     assert Dossier.objects.get(pk=dossier.pk).status == Status.RETURNED
+    assert list(audit.verify()) == []
     # once delivered, the result is in the citizen's store for later dossiers
     assert result in services.reusable_documents(dossier.application.owner)
 
