@@ -242,7 +242,9 @@ def own_applications(who: Who) -> QuerySet[Application]:
 
 def own_application_for(who: Who, key: str) -> Application:
     """One of the citizen's applications by its key; `not_found` otherwise (another's too)."""
-    found = own_applications(who).filter(key=clean_text(key)).first()
+    wanted = clean_text(key)
+    # a control character (NUL) is no key, and PostgreSQL refuses it in a query
+    found = own_applications(who).filter(key=wanted).first() if wanted.isprintable() else None
     if found is None:
         raise NotFound("Không tìm thấy hồ sơ.", code="application_not_found")
     return found
@@ -268,11 +270,11 @@ def own_dossier_for(who: Who, code: str) -> Dossier:
         .select_related("procedure_version", "receiving_unit", "agency")
         .filter(code=wanted)
         .first()
-        if wanted
+        if wanted and wanted.isprintable()
         else None
     )
     if found is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {clean_text(code)}.", code="dossier_not_found")
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
     return found
 
 

@@ -365,7 +365,9 @@ def test_bad_draft_input_is_refused_and_changes_nothing(catalogue, media, field,
         ("/cong-dan/nop-ho-so/3.000333/", {"unit": "AH-X01"}, 422),  # not received there
         ("/cong-dan/nop-ho-so/3.000333/", {}, 422),
         ("/cong-dan/ban-nhap/no-such-draft/", {}, 404),
-        ("/cong-dan/ho-so/%00%27/", {}, 404),
+        ("/cong-dan/ho-so/%00%27/", {}, 404),  # PostgreSQL refuses NUL in a query
+        ("/cong-dan/ban-nhap/%00/", {}, 404),
+        ("/cong-dan/ho-so/%00/tai-lieu/1/", {}, 404),
     ],
 )
 def test_bad_addresses_and_choices_get_a_page(catalogue, media, url, form, status) -> None:
