@@ -131,19 +131,17 @@ def attach_file(
     page inside); it replaces the component's former file."""
     application = _draft(by, key)
     name = _component(application, component_name)
-    size, sha256 = documents._measure(uploaded_file)
-    detected = documents._checked_type(uploaded_file, size)
-    uploaded_file.seek(0)
+    checked = documents.check_upload(uploaded_file)
     entry = ApplicationFile(
         application=application,
         component_name=name,
-        original_name=documents._display_name(uploaded_file.name),
-        content_type=detected.content_type,
-        size=size,
-        sha256=sha256,
+        original_name=checked.display_name,
+        content_type=checked.type.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_at=now(),
     )
-    entry.file.save(f"upload.{detected.extension}", uploaded_file, save=False)
+    entry.file.save(f"upload.{checked.type.extension}", uploaded_file, save=False)
     return _replace(application, entry)
 
 

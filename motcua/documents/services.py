@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -172,6 +173,26 @@ def open_document(document: Document, *, by: User) -> File[Any]:
     if not document.file.name:
         raise NotFound("Tài liệu không có tệp.", code="document_file_missing")
     return document.file.storage.open(document.file.name, "rb")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What the checks of an upload found: its size, SHA-256, true type and display name."""
+
+    size: int
+    sha256: str
+    type: sniffing.FileType
+    display_name: str
+
+
+def check_upload(uploaded_file: File[Any]) -> CheckedUpload:
+    """The checks every document passes (not empty, not too large, a PDF, JPEG or PNG by its
+    bytes whatever its name says, no web page inside), for a file kept elsewhere before it is
+    a document (the citizen portal's drafts); the file is rewound for storing."""
+    size, sha256 = _measure(uploaded_file)
+    detected = _checked_type(uploaded_file, size)
+    uploaded_file.seek(0)
+    return CheckedUpload(size, sha256, detected, _display_name(uploaded_file.name))
 
 
 def _checked_type(uploaded_file: File[Any], size: int) -> sniffing.FileType:

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts import access
@@ -37,6 +38,7 @@ from motcua.dossiers import actions, selectors
 from motcua.dossiers.models import Dossier, ReturnChannel
 from motcua.portal import citizen_signin
 from motcua.workflow import citizen as wording
+from motcua.workflow.explain import Lang
 
 View = Callable[..., HttpResponseBase]
 
@@ -84,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
     applications = access.own_applications(user).select_related(
         "procedure_version", "dossier", "unit"
     )
-    lang = selectors._lang(None)
+    lang: Lang = "en" if (get_language() or "vi").startswith("en") else "vi"
     rows = []
     for application in applications:
         dossier = application.dossier
