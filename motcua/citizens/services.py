@@ -204,8 +204,16 @@ def submit_application(*, by: User, key: str, at: datetime | None = None) -> Dos
     """Submit the draft: the dossier is made (SUBMITTED, waiting for the reception check at its
     one-stop, source `own_portal`, the application's key as the portal's code) and each file
     becomes a document of it, a reused one recording where it came from. Refused
-    (`missing_components`) while a required component has no file."""
+    (`missing_components`) while a required component has no file, and
+    (`procedure_changed`) when the draft's version is no longer the one in force."""
     application = _draft(by, key)
+    version = application.procedure_version
+    if published.in_force(version.code, day=local(at or now()).date()) != version:
+        raise ValidationFailed(
+            "Thủ tục đã thay đổi từ khi bắt đầu bản nháp này: hãy nộp hồ sơ mới theo quy "
+            "định đang có hiệu lực.",
+            code="procedure_changed",
+        )
     files = list(application.files.select_related("reused_from"))
     given = {entry.component_name for entry in files}
     missing = [n for n in required_components(application.procedure_version) if n not in given]

@@ -4,6 +4,7 @@ dossiers (issue 11 item 4). Each refusal leaves everything as it was."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from motcua.accounts.citizens import sign_in_citizen
 from motcua.accounts.models import User
 from motcua.citizens import services
 from motcua.citizens.models import Application, ApplicationFile
+from motcua.core.clock import local, now
 from motcua.documents.models import Document
 from motcua.dossiers import actions, audit
 from motcua.dossiers.models import (
@@ -151,6 +153,20 @@ def test_a_submitted_dossier_waits_for_the_reception_check(
     assert accepted.status == Status.RECEIVED
     page = browser(user).get("/cong-dan/").content.decode()
     assert dossier.code in page and "Đã tiếp nhận" in page
+
+
+def test_a_draft_of_a_version_no_longer_in_force_is_not_submitted(catalogue, media) -> None:
+    client = browser(citizen())
+    key = started(client)
+    files = {"file-0": pdf("a.pdf", "A"), "file-1": pdf("b.pdf", "B")}
+    assert client.post(f"/cong-dan/ban-nhap/{key}/", {**details(), **files}).status_code == 302
+    version = version_of(CRIMINAL_RECORD)
+    version.effective_to = local(now()).date() - timedelta(days=1)
+    version.save(update_fields=["effective_to"])
+    response = client.post(f"/cong-dan/ban-nhap/{key}/", {**details(), "submit": "1"})
+    assert response.status_code == 422
+    assert "Thủ tục đã thay đổi" in response.content.decode()
+    assert not Dossier.objects.exists()
 
 
 def test_a_submitted_draft_cannot_be_changed_or_submitted_again(catalogue, media) -> None:
@@ -318,7 +334,9 @@ def test_a_citizen_sees_only_their_own_dossiers(catalogue, media) -> None:
     ]:
         response = getattr(binh, method)(url)
         assert response.status_code == 404, url
-        assert "Nguyễn Văn An" not in response.content.decode()
+        body = response.content.decode()
+        assert "Nguyễn Văn An" not in body
+        assert 'data-testid="refusal"' in body and "Về trang hồ sơ của tôi" in body  # styled
     # the owner gets their file; a document of the same number under another code is not theirs
     assert an.get(f"/cong-dan/ho-so/{mine.code}/tai-lieu/{document.pk}/").status_code == 200
     others = submitted(binh)
