@@ -38,6 +38,7 @@ from motcua.reports.figures import (
     ENDED_UNCLASSIFIED,
     FIGURES,
     LABELS,
+    ONLINE_SOURCES,
     Figures,
     Imbalance,
     ReportSpec,
@@ -153,7 +154,15 @@ LAYOUT: list[tuple[str, Any, list[tuple[str, list[str]]]]] = [
         gettext_lazy("Hồ sơ phải giải quyết"),
         [
             ("carried_over", []),
-            ("received.total", [f"received.{c}" for c in ("counter", "online", "postal")]),
+            (
+                "received.total",
+                [
+                    "received.counter",
+                    "received.online",
+                    *(f"received_online.{s}" for s in ONLINE_SOURCES),
+                    "received.postal",
+                ],
+            ),
             ("to_process", []),
         ],
     ),

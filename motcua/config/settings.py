@@ -299,6 +299,10 @@ OUTBOX_DESTINATIONS = env_list("MOTCUA_OUTBOX_DESTINATIONS", ["notifications"])
 OUTBOX_MAX_ATTEMPTS = env_int("MOTCUA_OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_FIRST_RETRY = env_int("MOTCUA_OUTBOX_FIRST_RETRY", 30)  # seconds; then ×4 each time
 OUTBOX_LONGEST_RETRY = env_int("MOTCUA_OUTBOX_LONGEST_RETRY", 3600)
+# After its own message, a delivery run takes the next ready messages of the same remote
+# destination, this many at a time (0: one message per run), for at most OUTBOX_BATCH_ROUNDS.
+OUTBOX_BATCH_SIZE = env_int("MOTCUA_OUTBOX_BATCH_SIZE", 100)
+OUTBOX_BATCH_ROUNDS = env_int("MOTCUA_OUTBOX_BATCH_ROUNDS", 20)
 OUTBOX_WEBHOOK_URL = env_str("MOTCUA_OUTBOX_WEBHOOK_URL", "")
 OUTBOX_WEBHOOK_SECRET = env_str("MOTCUA_OUTBOX_WEBHOOK_SECRET", "")
 OUTBOX_WEBHOOK_EVENTS = env_list("MOTCUA_OUTBOX_WEBHOOK_EVENTS", [])

@@ -42,6 +42,9 @@ class OutboxMessage(models.Model):
     # The same on every attempt and replay: the receiver de-duplicates by it.
     idempotency_key = models.CharField(_("khóa chống trùng"), max_length=100, unique=True)
     payload = models.JSONField(_("nội dung"))
+    # 0: the event's own message; 1, 2…: a later message sending the status after the same
+    # event again, at a reconciliation (`national_portal.status.resend`), under its own key.
+    resend = models.PositiveSmallIntegerField(_("lần gửi lại"), default=0)
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
@@ -69,7 +72,9 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(
                 fields=["destination", "dossier", "sequence"], name="outbox_sequence_per_stream"
             ),
-            models.UniqueConstraint(fields=["event", "destination"], name="outbox_once_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "destination", "resend"], name="outbox_once_per_event"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=MessageStatus.values), name="outbox_status_valid"
             ),

@@ -13,6 +13,16 @@ workers, heartbeat and reclaiming as the notifications: motcua/notifications/wor
   `OUTBOX_FIRST_RETRY` (at most `OUTBOX_LONGEST_RETRY`); after `OUTBOX_MAX_ATTEMPTS` the
   message is dead (`motcua outbox replay`, or the admin), and the later messages of its
   stream wait for it.
+- Batches: after delivering its own message to a remote destination, a run goes on with the
+  messages of that destination that are ready (pending, free, not waiting for a retry, first
+  undelivered of their stream), `OUTBOX_BATCH_SIZE` at a time, claimed together by one
+  conditional UPDATE over rows selected FOR UPDATE SKIP LOCKED (on PostgreSQL; SQLite has one
+  writer), delivered one by one and marked delivered together, for at most
+  `OUTBOX_BATCH_ROUNDS` rounds or until one fails. A batch holds at most one message per
+  stream, so the order is kept. Their own tasks, still queued on the database queue, are
+  settled in the transaction that marks them delivered (SUCCESSFUL, "delivered in a batch";
+  one a worker has already taken is left to run, find the message delivered and end), so that
+  a backlog leaves no queue of empty runs before the next live event.
 - Delivery to a remote receiver is at least once: a worker that dies after sending but before
   recording it leaves the message to be sent again, under the same idempotency key, by which
   the receiver drops the duplicate. A local destination is delivered and recorded in one
@@ -28,7 +38,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from motcua.core.clock import now
 from motcua.core.queue import backoff, enqueue_on_commit
@@ -114,7 +126,153 @@ def deliver_message(message_id: int) -> str:
         return "claim lost"
     except Exception as error:
         return _record_failure(message, claim, error)
+    if not destination.local:
+        drain(destination, worker=claim.worker)
     return "delivered"
+
+
+def previous_delivered() -> Exists:
+    """The message just before in the same stream is delivered. A stream is numbered without
+    gaps and delivered in order, so this is "every earlier one is delivered", tested by one
+    look-up of the unique (destination, dossier, sequence) index rather than by comparing
+    the message with every undelivered one of its stream (`earlier_undelivered`), which on a
+    backlog of long streams costs the batch's claim seconds."""
+    return Exists(
+        OutboxMessage.objects.filter(
+            destination=OuterRef("destination"),
+            dossier_id=OuterRef("dossier_id"),
+            sequence=OuterRef("sequence") - 1,
+            status=MessageStatus.DELIVERED,
+        )
+    )
+
+
+def _ready(destination: str, moment: datetime) -> QuerySet[OutboxMessage]:
+    """The messages of `destination` a run may claim now: pending, free, not waiting for a
+    retry, and first undelivered of their stream."""
+    return (
+        OutboxMessage.objects.filter(destination=destination, status=MessageStatus.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=moment))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
+        .filter(Q(sequence=1) | previous_delivered())
+    )
+
+
+def claim_batch(
+    destination: str, *, worker: str, size: int
+) -> tuple[Claim | None, list[OutboxMessage]]:
+    """Claim up to `size` ready messages of `destination` for `worker`: their ids are read
+    with their rows locked (others' locked rows skipped), and one conditional UPDATE claims
+    those still ready. Returns the claim (shared by all) and the messages, oldest first."""
+    started = now()
+    until = started + LEASE
+    with transaction.atomic():
+        ids = list(
+            _ready(destination, started)
+            .select_for_update(skip_locked=True, of=("self",))
+            # no ORDER BY: the scan stops at the first `size` found (a backlog's stream heads
+            # lie first), where sorting would test every pending message first
+            .order_by()
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return None, []
+        _ready(destination, started).filter(pk__in=ids).update(
+            attempts=F("attempts") + 1,
+            last_attempt_at=started,
+            next_attempt_at=None,
+            locked_until=until,
+            claimed_by=worker,
+            waiting=False,
+        )
+    claimed = list(
+        OutboxMessage.objects.filter(
+            pk__in=ids, status=MessageStatus.PENDING, claimed_by=worker, locked_until=until
+        ).order_by("pk")
+    )
+    return Claim(0, worker, until), claimed
+
+
+def drain(destination: registry.Destination, *, worker: str) -> int:
+    """Deliver the ready messages of a remote `destination` in batches (module docs); returns
+    how many were delivered."""
+    size, delivered = settings.OUTBOX_BATCH_SIZE, 0
+    for _round in range(settings.OUTBOX_BATCH_ROUNDS if size > 0 else 0):
+        batch_claim, messages = claim_batch(destination.name, worker=worker, size=size)
+        if batch_claim is None:
+            break
+        sent: list[OutboxMessage] = []
+        failed = False
+        for position, message in enumerate(messages):
+            claim = Claim(message.pk, worker, batch_claim.until)
+            try:
+                destination.deliver(message)
+            except Exception as error:
+                _record_failure(message, claim, error)
+                _release_unsent(messages[position + 1 :], batch_claim)
+                failed = True
+                break
+            sent.append(message)
+        delivered += _record_deliveries(sent, batch_claim)
+        if failed:
+            break
+    return delivered
+
+
+def _record_deliveries(messages: list[OutboxMessage], claim: Claim) -> int:
+    """Mark `messages` (claimed together under `claim`) delivered and queue the next of each
+    stream that waits, in one transaction (as `_record_delivery` does for one)."""
+    if not messages:
+        return 0
+    with transaction.atomic():
+        marked = OutboxMessage.objects.filter(
+            pk__in=[m.pk for m in messages],
+            status=MessageStatus.PENDING,
+            claimed_by=claim.worker,
+            locked_until=claim.until,
+        ).update(
+            status=MessageStatus.DELIVERED,
+            delivered_at=now(),
+            last_error="",
+            locked_until=None,
+            claimed_by="",
+        )
+        queue_following(messages)
+        _settle_tasks([m.pk for m in messages], worker=claim.worker)
+    return marked
+
+
+def _settle_tasks(ids: list[int], *, worker: str) -> None:
+    """Mark the still queued `deliver_message` tasks of the messages `ids` (just delivered in
+    a batch) done, on the database queue; a task some worker holds is skipped."""
+    if not isinstance(deliver_message.get_backend(), DatabaseBackend):
+        return
+    moment = now()
+    queued = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=deliver_message.module_path,
+        args_kwargs__in=[{"args": [pk], "kwargs": {}} for pk in ids],
+    )
+    free = list(queued.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    DBTaskResult.objects.filter(pk__in=free, status=TaskResultStatus.READY).update(
+        status=TaskResultStatus.SUCCESSFUL,
+        started_at=moment,
+        finished_at=moment,
+        return_value="delivered in a batch",
+        worker_ids=[worker],
+    )
+
+
+def _release_unsent(messages: list[OutboxMessage], claim: Claim) -> None:
+    """Give back messages claimed in a batch but not tried (an earlier one failed): free, and
+    their attempt not counted."""
+    if messages:
+        OutboxMessage.objects.filter(
+            pk__in=[m.pk for m in messages],
+            status=MessageStatus.PENDING,
+            claimed_by=claim.worker,
+            locked_until=claim.until,
+        ).update(attempts=F("attempts") - 1, locked_until=None, claimed_by="")
 
 
 def _record_delivery(message: OutboxMessage, claim: Claim) -> None:
@@ -211,6 +369,23 @@ def queue_next(message: OutboxMessage) -> None:
     )
     if following is not None and following[1]:  # its own task came too early and ended
         enqueue_on_commit(deliver_message, following[0])
+
+
+def queue_following(messages: list[OutboxMessage]) -> None:
+    """`queue_next` for several delivered messages of one destination at once (each of a
+    different stream): a stream's numbers have no gaps, so its next message is sequence + 1."""
+    following = Q()
+    for message in messages:
+        following |= Q(dossier_id=message.dossier_id, sequence=message.sequence + 1)
+    waiting = (
+        OutboxMessage.objects.select_for_update()
+        .filter(following, destination=messages[0].destination, status=MessageStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", "waiting")
+    )
+    for pk, was_waiting in waiting:
+        if was_waiting:  # its own task came too early and ended
+            enqueue_on_commit(deliver_message, pk)
 
 
 def _error_text(error: Exception) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.reports.figures import ENDED_UNCLASSIFIED, ReportSpec
+from motcua.reports.figures import ENDED_UNCLASSIFIED, ONLINE_SOURCES, ReportSpec
 from motcua.workflow.classification import ClassificationRule
 
 # The figure each one is a part of, and that whole in words (the share's denominator).
@@ -16,6 +16,7 @@ PARENTS: dict[str, str] = {
     "carried_over": "to_process",
     "received.total": "to_process",
     **{f"received.{c}": "received.total" for c in ("counter", "online", "postal")},
+    **{f"received_online.{s}": "received.online" for s in ONLINE_SOURCES},
     "resolved.total": "to_process",
     "returned.total": "to_process",
     "pending.total": "to_process",
@@ -37,6 +38,7 @@ PARENTS: dict[str, str] = {
 WHOLES = {
     "to_process": gettext_lazy("tổng số phải giải quyết"),
     "received.total": gettext_lazy("số mới tiếp nhận"),
+    "received.online": gettext_lazy("số tiếp nhận trực tuyến"),
     "resolved.total": gettext_lazy("số đã giải quyết"),
     "returned.total": gettext_lazy("số trả lại, rút hồ sơ"),
     "pending.total": gettext_lazy("số đang giải quyết"),
@@ -170,6 +172,16 @@ def explain(key: str, spec: ReportSpec) -> str:
             "period": period,
             "how": words,
         }
+    sources = {
+        "national_portal": _("nộp qua Cổng Dịch vụ công quốc gia"),
+        "own_portal": _("nộp qua Cổng dịch vụ công của tỉnh"),
+        "counter_assisted": _("nộp trực tuyến tại quầy với sự hỗ trợ của cán bộ"),
+        "unrecorded": _("không ghi nơi nộp (thường là hồ sơ nhập từ dữ liệu cũ)"),
+    }
+    for source, words in sources.items():
+        texts[f"received_online.{source}"] = _(
+            "Trong số hồ sơ nộp trực tuyến được tiếp nhận %(period)s: %(how)s."
+        ) % {"period": period, "how": words}
     for kind in ("early", "on_time", "late"):
         words = _timeliness_words(kind, spec.rule)
         texts[f"resolved.{kind}"] = _("Trong số Đã giải quyết: %(words)s.") % {"words": words}

@@ -43,7 +43,7 @@ from motcua.core.clock import site_zone
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import derived
 from motcua.dossiers.derived import OverdueRule
-from motcua.dossiers.models import Channel, Dossier, ReturnChannel
+from motcua.dossiers.models import Channel, Dossier, ReturnChannel, Source
 from motcua.dossiers.moves import held_at, moved_since
 from motcua.reports.periods import bounds
 from motcua.workflow.calendar import DEFAULT_SESSIONS, parse_sessions
@@ -53,6 +53,9 @@ from motcua.workflow.states import NOT_RECEIVED, Status
 RESOLVED_STATES = (Status.RESOLVED, Status.RETURNED)
 ENDED_STATES = (*RESOLVED_STATES, Status.RETURNED_NOT_RESOLVED, Status.STOPPED)
 TIMELINESS = ("early", "on_time", "late")
+# Where the dossiers received online came from (Dossier.source); "unrecorded": an online
+# dossier with no source (typed in from history before the sources were recorded).
+ONLINE_SOURCES: tuple[str, ...] = (*Source.values, "unrecorded")
 
 # Every figure of motcua.report/1, in the order of the format.
 FIGURES: tuple[str, ...] = (
@@ -61,6 +64,7 @@ FIGURES: tuple[str, ...] = (
     "received.counter",
     "received.online",
     "received.postal",
+    *(f"received_online.{s}" for s in ONLINE_SOURCES),
     "to_process",
     "resolved.total",
     "resolved.early",
@@ -98,6 +102,10 @@ LABELS: dict[str, Promise] = {
     "received.counter": _("Trực tiếp"),
     "received.online": _("Trực tuyến"),
     "received.postal": _("Qua bưu chính công ích"),
+    "received_online.national_portal": _("Trực tuyến qua Cổng Dịch vụ công quốc gia"),
+    "received_online.own_portal": _("Trực tuyến qua Cổng dịch vụ công của tỉnh"),
+    "received_online.counter_assisted": _("Trực tuyến với hỗ trợ tại quầy"),
+    "received_online.unrecorded": _("Trực tuyến, không ghi nguồn"),
     "to_process": _("Tổng số hồ sơ phải giải quyết"),
     "resolved.total": _("Đã giải quyết"),
     "resolved.early": _("Trước hạn"),
@@ -390,6 +398,13 @@ def definitions(spec: ReportSpec) -> Definitions:
         "carried_over": carried,
         "received.total": received,
         **{f"received.{c}": received & Q(channel=c) for c in Channel.values},
+        **{
+            f"received_online.{s}": received & Q(channel=Channel.ONLINE) & Q(source=s)
+            for s in Source.values
+        },
+        "received_online.unrecorded": received
+        & Q(channel=Channel.ONLINE)
+        & ~Q(source__in=Source.values),
         "to_process": carried | received,
         "resolved.total": resolved,
         **{f"resolved.{k}": resolved & classes[k] for k in TIMELINESS},
@@ -451,6 +466,7 @@ IDENTITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("to_process", ("resolved.total", "returned.total", "pending.total")),
     ("to_process", ("carried_over", "received.total")),
     ("received.total", ("received.counter", "received.online", "received.postal")),
+    ("received.online", tuple(f"received_online.{s}" for s in ONLINE_SOURCES)),
     ("resolved.total", ("resolved.early", "resolved.on_time", "resolved.late")),
     ("returned.total", ("returned.unresolved", "returned.withdrawn")),
     (
@@ -497,6 +513,7 @@ class Figures:
         data: dict[str, Any] = {
             "carried_over": c["carried_over"],
             "received": {k: c[f"received.{k}"] for k in ("total", *Channel.values)},
+            "received_online": {s: c[f"received_online.{s}"] for s in ONLINE_SOURCES},
             "to_process": c["to_process"],
             "resolved": split("resolved"),
             "returned": {k: c[f"returned.{k}"] for k in ("total", "unresolved", "withdrawn")},

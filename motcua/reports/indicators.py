@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers.models import ReturnChannel
 from motcua.feedback.models import Rating
 from motcua.reports.figures import (
     RESOLVED_STATES,
@@ -55,6 +56,7 @@ WITH_RESULT = "indicator.with_result"  # 4.1 numerator
 DIGITISED = "indicator.digitised"  # 4.2 numerator
 RATED = "indicator.rated"  # 5.4: the ratings of the period
 DISLIKED = "indicator.disliked"  # 5.4: those with a lowest answer
+DELIVERED_ONLINE = "indicator.delivered_online"  # 4.1 numerator: e-results downloaded
 
 DOSSIER_LABELS: dict[str, Promise] = {
     IN_TIME: gettext_lazy("Hồ sơ trước hạn, đúng hạn, trong hạn"),
@@ -62,6 +64,7 @@ DOSSIER_LABELS: dict[str, Promise] = {
     TIMED: gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
     WITH_RESULT: gettext_lazy("Hồ sơ có tệp kết quả"),
     DIGITISED: gettext_lazy("Hồ sơ số hóa đủ thành phần và kết quả"),
+    DELIVERED_ONLINE: gettext_lazy("Hồ sơ đã trả kết quả điện tử trực tuyến"),
 }
 RATING_LABELS: dict[str, Promise] = {
     RATED: gettext_lazy("Phiếu đánh giá"),
@@ -82,11 +85,16 @@ LIST_EXPLANATIONS: dict[str, Promise] = {
         "số ngày làm việc đã dùng. Mẫu số là số hồ sơ này, tử số là tổng số ngày của chúng."
     ),
     WITH_RESULT: gettext_lazy(
-        "Chỉ số 4.1, tử số: hồ sơ đã giải quyết trong kỳ có tệp kết quả giải quyết."
+        "Hồ sơ đã giải quyết trong kỳ có tệp kết quả giải quyết (đã hoặc chưa trả cho người nộp)."
     ),
     DIGITISED: gettext_lazy(
         "Chỉ số 4.2, tử số: hồ sơ đã giải quyết trong kỳ có tệp kết quả và có thành phần hồ "
         "sơ được số hóa."
+    ),
+    DELIVERED_ONLINE: gettext_lazy(
+        "Chỉ số 4.1, tử số: hồ sơ đã giải quyết trong kỳ mà người nộp đã nhận kết quả điện tử "
+        "trực tuyến trước khi hết kỳ (lần tải đầu tiên từ trang tra cứu ghi nhận việc trả kết "
+        "quả trực tuyến)."
     ),
     RATED: gettext_lazy("Chỉ số 5.4: mọi phiếu đánh giá của công dân, tổ chức trong kỳ."),
     DISLIKED: gettext_lazy(
@@ -229,6 +237,8 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
         TIMED: _finished(spec, defs) & Q(working_days_used__isnull=False),
         WITH_RESULT: resolved & has_result,
         DIGITISED: resolved & has_result & has_components,
+        # a column of the row itself: no sub-query
+        DELIVERED_ONLINE: resolved & Q(delivered_via=ReturnChannel.ONLINE, delivered_at__lt=t1),
     }
     assert tuple(found) == DOSSIER_KEYS
     return found
@@ -424,6 +434,18 @@ def _online_share(f: Figures) -> Indicator:
         % {
             "counter": shown(percent(f["received.counter"], received), " %"),
             "postal": shown(percent(f["received.postal"], received), " %"),
+        }
+        + " "
+        + _(
+            "Hồ sơ nộp trực tuyến theo nguồn: Cổng Dịch vụ công quốc gia %(national)s, Cổng "
+            "dịch vụ công của tỉnh %(own)s, nộp tại quầy với sự hỗ trợ %(assisted)s, không ghi "
+            "nguồn %(unrecorded)s."
+        )
+        % {
+            "national": shown(f["received_online.national_portal"]),
+            "own": shown(f["received_online.own_portal"]),
+            "assisted": shown(f["received_online.counter_assisted"]),
+            "unrecorded": shown(f["received_online.unrecorded"]),
         },
     )
 
@@ -432,13 +454,18 @@ def _e_results(counts: Mapping[str, Any], resolved: Term) -> Indicator:
     return _ratio(
         id="4.1",
         name=_("Tỷ lệ hồ sơ có kết quả điện tử"),
-        formula=_("Hồ sơ đã giải quyết có tệp kết quả ÷ Hồ sơ đã giải quyết trong kỳ × 100"),
-        numerator=_term(WITH_RESULT, counts),
+        formula=_(
+            "Hồ sơ đã giải quyết đã trả kết quả điện tử trực tuyến ÷ Hồ sơ đã giải quyết trong "
+            "kỳ × 100"
+        ),
+        numerator=_term(DELIVERED_ONLINE, counts),
         denominator=resolved,
         note=_(
-            "Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục chưa ghi thủ tục nào "
-            "phải cấp kết quả bản giấy."
-        ),
+            "Kết quả điện tử được tính khi người nộp đã tải về bằng mã tra cứu. Hồ sơ có tệp "
+            "kết quả: %(with_result)s. Mọi hồ sơ đã giải quyết được tính ở mẫu số: danh mục "
+            "chưa ghi thủ tục nào phải cấp kết quả bản giấy."
+        )
+        % {"with_result": shown(counts[WITH_RESULT])},
     )
 
 

@@ -574,10 +574,12 @@ def test_downloads_at_once_record_one_delivery(ready) -> None:
 
 def test_indicator_4_1_counts_the_signed_result(ready, counter_officer, agency_leader, specialist):
     """Decision 766 indicator 4.1: the dossier resolved with its signed result counts in the
-    numerator; one resolved the same way without a result file counts only below."""
+    numerator once the applicant has downloaded it; one resolved the same way without a result
+    file counts only below."""
     from datetime import date
 
     from motcua.catalog.models import Unit
+    from motcua.reports import drilldown
     from motcua.reports.figures import ReportSpec
     from motcua.reports.indicators import compute_indicators
     from motcua.reports.report import build_report
@@ -589,4 +591,13 @@ def test_indicator_4_1_counts_the_signed_result(ready, counter_officer, agency_l
         unit=Unit.objects.get(code="AH"), start=date(2025, 5, 1), end=date(2025, 5, 31)
     )
     found = {i.id: i for i in compute_indicators(build_report(spec))}
+    assert (found["4.1"].numerator, found["4.1"].denominator) == (0, 2)  # not downloaded yet
+    # the applicant downloads it (the lookup's download records it so: deliver_online)
+    assert actions.deliver_online(dossier=ready, at=vn(2025, 5, 9, 9, 0))
+    found = {i.id: i for i in compute_indicators(build_report(spec))}
     assert (found["4.1"].numerator, found["4.1"].denominator) == (1, 2)
+    listed = drilldown.dossiers(spec, "indicator.delivered_online")
+    assert [d.code for d in listed] == [ready.code]
+    # a period that ended before the download does not count it
+    before = ReportSpec(unit=spec.unit, start=date(2025, 5, 1), end=date(2025, 5, 8))
+    assert {i.id: i for i in compute_indicators(build_report(before))}["4.1"].numerator == 0

@@ -24,12 +24,12 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.catalog.models import Procedure
 from motcua.core.clock import local, now
-from motcua.core.errors import MotcuaError
+from motcua.core.errors import Conflict, MotcuaError, ValidationFailed
 from motcua.documents.models import Document
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.reception import accept_dossier, waiting_for_reception
-from motcua.integrations.national_portal import inbound
+from motcua.integrations.national_portal import inbound, status
 from motcua.integrations.national_portal.models import PortalDossier, RefusedMessage
 from motcua.outbox.models import MessageStatus, OutboxMessage
 from tests.conftest import on_postgres, version_of, vn
@@ -55,7 +55,6 @@ def portal(settings: Any, media: Path) -> Iterator[StandIn]:  # noqa: F811
         settings.OUTBOX_DESTINATIONS = [
             "notifications",
             "national_portal",
-            "national_portal_resend",
         ]
         yield standin
 
@@ -501,18 +500,40 @@ def test_reconcile_lists_differences_and_resends_the_current_status(
     call_command("portal", "reconcile", "--date", today, "--resend", "--json")
     (resent,) = json.loads(capsys.readouterr().out)
     message = OutboxMessage.objects.get(pk=resent["resent"])
-    assert message.destination == "national_portal_resend" and message.event_type == "received"
+    # next in the dossier's own stream, under a key of its own
+    assert (message.destination, message.event_type) == ("national_portal", "received")
+    assert (message.sequence, message.resend) == (3, 1)
+    assert message.idempotency_key == f"motcua-resend-{message.event_id}-1-national_portal"
     run_ready_tasks()
     assert portal.codes_of(CODE) == ["1", "2", "2"]
-    assert [s["SoThuTu"] for s in portal.statuses] == [1, 2, 2]  # the stream's place, again
+    assert [s["SoThuTu"] for s in portal.statuses] == [1, 2, 3]  # the stream's order kept
     call_command("portal", "reconcile", "--date", today, "--resend", "--json")
     (again,) = json.loads(capsys.readouterr().out)  # the stand-in still claims "1"
-    assert again["resent"] == resent["resent"]  # the same resend message, a new key
+    second = OutboxMessage.objects.get(pk=again["resent"])
+    assert (second.sequence, second.resend, second.event_id) == (4, 2, message.event_id)
+    assert second.idempotency_key != message.idempotency_key
     run_ready_tasks()
     assert portal.codes_of(CODE) == ["1", "2", "2", "2"]  # a new key: taken as new
+    assert [s["SoThuTu"] for s in portal.statuses] == [1, 2, 3, 4]
     del portal.remote[CODE]
     call_command("portal", "reconcile", "--date", today)
     assert capsys.readouterr().out.strip().endswith("differences: 0")
+
+
+def test_a_resend_waits_for_the_stream_and_needs_the_destination(
+    portal, counter_officer, settings
+) -> None:
+    dossier = pulled(portal)
+    accept_dossier(dossier=dossier, by=counter_officer, at=vn(2026, 11, 2, 10, 0))
+    with pytest.raises(Conflict) as pending:  # "received" is still queued: it brings the status
+        status.resend(dossier)
+    assert pending.value.code == "stream_pending"
+    run_ready_tasks()
+    settings.OUTBOX_DESTINATIONS = ["notifications"]
+    with pytest.raises(ValidationFailed) as unused:
+        status.resend(dossier)
+    assert unused.value.code == "resend_not_in_use"
+    assert not OutboxMessage.objects.filter(resend__gt=0).exists()
 
 
 def test_reconcile_refuses_a_bad_date(portal) -> None:

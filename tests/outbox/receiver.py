@@ -32,6 +32,7 @@ class Receiver:
     bad_signatures: int = 0
     refuse: dict[str, int] = field(default_factory=dict)  # key -> status to answer
     accepted_keys: set[str] = field(default_factory=set)
+    connections: int = 0  # TCP connections opened to it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -69,6 +70,13 @@ def receiver_running(
     sink = into or Receiver(secret=secret)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps the connection open between messages
+
+        def setup(self) -> None:
+            super().setup()
+            with sink.lock:
+                sink.connections += 1
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             status = sink.handle(self.headers, body)

@@ -40,9 +40,13 @@ class History:
         unit: str = "AH",
         procedure: str = CRIMINAL_RECORD,
         channel: str = "counter",
+        source: str = "",
     ) -> Dossier:
         by = self.commune if unit == "AH-X01" else self.counter
         self.d[name] = receive(by, unit, procedure, received_at=at, channel=channel)
+        if source:  # where an online dossier came from, as online reception records it
+            Dossier.objects.filter(pk=self.d[name].pk).update(source=source)
+            self.d[name].refresh_from_db()
         return self.d[name]
 
     def resolve(self, name: str, at: datetime, outcome: str = "granted") -> None:
@@ -120,7 +124,7 @@ def build_march(h: History) -> History:
     h.return_unresolved("R5", vn(2025, 3, 10, 9))  # returned unresolved
     h.receive("R6", vn(2025, 3, 6, 10), channel="postal")
     h.withdraw("R6", vn(2025, 3, 7, 9))  # withdrawn
-    h.receive("R7", vn(2025, 3, 10, 9), channel="online")
+    h.receive("R7", vn(2025, 3, 10, 9), channel="online", source="national_portal")
     h.ask_supplement("R7", vn(2025, 3, 12, 9))  # still waiting: awaiting supplement
     h.receive("R8", vn(2025, 3, 10, 10))  # due 24 Mar 10:00, +2 working days paused
     h.ask_supplement("R8", vn(2025, 3, 11, 10))
@@ -132,7 +136,7 @@ def build_march(h: History) -> History:
     h.resolve("R9", vn(2025, 4, 4, 9))
     h.receive("R10", vn(2025, 3, 24, 9))  # due 8 Apr 09:00 (7 Apr is a holiday)
     h.resolve("R10", vn(2025, 4, 3, 9))  # resolved in April: pending within time
-    h.receive("R11", vn(2025, 3, 11, 9), channel="online")
+    h.receive("R11", vn(2025, 3, 11, 9), channel="online", source="own_portal")
     h.resolve("R11", vn(2025, 3, 14, 9))  # early; submitted online
     h.receive("R12", vn(2025, 3, 12, 9))  # due 26 Mar
     h.resolve("R12", vn(2025, 3, 19, 9), outcome="denied")  # a written refusal, early

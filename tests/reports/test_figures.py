@@ -64,6 +64,13 @@ EXPECTED_AH = {
     # C1, C2, C3, X3, B0
     "carried_over": 5,
     "received": {"total": 17, "counter": 13, "online": 3, "postal": 1},
+    # R7 from the national portal, R11 from the province's own, B2 with no source recorded
+    "received_online": {
+        "national_portal": 1,
+        "own_portal": 1,
+        "counter_assisted": 0,
+        "unrecorded": 1,
+    },
     "to_process": 22,
     # early: C2 R1 R8 R11 R12 B2 X1; on time: C1 R2 F1 X2 (same-day, resolved that day);
     # late: X3 R3 R4
@@ -467,6 +474,7 @@ def test_dossiers_refused_or_waiting_at_reception_are_never_received(march: Hist
     assert changed == {
         "received.total": 1,
         "received.online": 1,
+        "received_online.own_portal": 1,
         "to_process": 1,
         "pending.total": 1,
         "pending.within_time": 1,
@@ -476,3 +484,23 @@ def test_dossiers_refused_or_waiting_at_reception_are_never_received(march: Hist
         listed = drilldown.dossiers(spec(), key)
         assert not listed.filter(pk__in=[paper.pk, refused.pk]).exists(), key
         assert listed.count() == after[key], key
+
+
+def test_online_dossiers_are_split_by_where_they_came_from(march: History) -> None:
+    chosen = spec()
+    figures = compute(chosen)
+    listed = {
+        source: sorted(d.code for d in drilldown.dossiers(chosen, f"received_online.{source}"))
+        for source in ("national_portal", "own_portal", "counter_assisted", "unrecorded")
+    }
+    assert listed == {
+        "national_portal": [march.d["R7"].code],
+        "own_portal": [march.d["R11"].code],
+        "counter_assisted": [],
+        "unrecorded": [march.d["B2"].code],
+    }
+    # a split that does not add up to the online figure is reported, like every identity
+    broken = Figures({**figures.counts, "received_online.unrecorded": 0})
+    (imbalance,) = broken.imbalances()
+    assert (imbalance.figure, imbalance.value, imbalance.expected) == ("received.online", 3, 2)
+    assert broken.as_dict()["balanced"] is False

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from motcua.catalog.models import Unit
 from motcua.documents.models import Document, DocumentKind
+from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.papers.rendering import paper_html
 from motcua.reports import official
@@ -26,6 +27,7 @@ from motcua.reports.formats import render
 from motcua.reports.indicators import compute_indicators, percent, points
 from motcua.reports.pdf import TEMPLATE, context
 from motcua.reports.report import Report, build_report
+from tests.conftest import vn
 from tests.reports.history import History
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +248,12 @@ def test_results_and_digitised_components_count(march: History) -> None:
     attach("R2", DocumentKind.RESULT)
     attach("R10", DocumentKind.RESULT)  # resolved in April: not in March's denominator
     found = {i.id: i for i in compute_indicators(march_report(None))}
-    assert (found["4.1"].numerator, found["4.1"].denominator) == (2, 14)
+    # 4.1 counts the results delivered online (downloaded), not the files
+    assert (found["4.1"].numerator, found["4.1"].denominator) == (0, 14)
+    assert "Hồ sơ có tệp kết quả: 2." in found["4.1"].note
+    assert actions.deliver_online(dossier=march.d["R2"], at=vn(2025, 3, 20, 9, 0))
+    found = {i.id: i for i in compute_indicators(march_report(None))}
+    assert (found["4.1"].numerator, found["4.1"].denominator) == (1, 14)
     assert (found["4.2"].numerator, found["4.2"].denominator) == (1, 14)
     assert found["4.2"].value == Decimal("7.14") and found["4.2"].threshold == 80
 

@@ -22,6 +22,8 @@ CONTRACT = {
     "to": None,
     "carried_over": None,
     "received": {"total": None, "counter": None, "online": None, "postal": None},
+    "received_online": {"national_portal": None, "own_portal": None, "counter_assisted": None,
+                        "unrecorded": None},
     "to_process": None,
     "resolved": {"total": None, "early": None, "on_time": None, "late": None},
     "returned": {"total": None, "unresolved": None, "withdrawn": None},

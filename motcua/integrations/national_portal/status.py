@@ -33,7 +33,6 @@ from motcua.outbox.tasks import deliver_message
 from motcua.workflow.states import Status
 
 NAME = "national_portal"
-RESEND = "national_portal_resend"
 ENDED = (
     EventType.RESOLVED,
     EventType.RETURNED_UNRESOLVED,
@@ -164,75 +163,46 @@ def _result_link(dossier: Dossier) -> str:
 
 
 def resend(dossier: Dossier) -> OutboxMessage:
-    """A new message of the dossier's current status (its latest event that is sent), on the
-    `national_portal_resend` stream, under a key of its own (the portal takes it as new).
+    """A new message of the dossier's current status (its latest event that is sent), next in
+    the dossier's own `national_portal` stream (delivered in order, by the same `deliver`,
+    its `SoThuTu` its own place), under a key of its own: the portal takes it as new. Each
+    resend of the same event is one more message (`resend` = 1, 2…).
 
-    Only once every message of the dossier's own stream is delivered (`stream_pending`
-    otherwise: those still queued will bring the status, in order); a second resend of the
-    same status gives the resend message a new key and a fresh round of attempts."""
-    if RESEND not in settings.OUTBOX_DESTINATIONS:
+    Only once every message of the dossier's stream is delivered (`stream_pending` otherwise:
+    those still queued will bring the status, in order)."""
+    if NAME not in settings.OUTBOX_DESTINATIONS:
         raise ValidationFailed(
-            f"{RESEND} is not in MOTCUA_OUTBOX_DESTINATIONS", code="resend_not_in_use"
+            f"{NAME} is not in MOTCUA_OUTBOX_DESTINATIONS", code="resend_not_in_use"
         )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        if (
-            OutboxMessage.objects.filter(destination=NAME, dossier=locked)
-            .exclude(status=MessageStatus.DELIVERED)
-            .exists()
-        ):
+        stream = OutboxMessage.objects.filter(destination=NAME, dossier=locked)
+        if stream.exclude(status=MessageStatus.DELIVERED).exists():
             raise Conflict(f"Hồ sơ {locked.code} còn thư chưa gửi tới Cổng.", code="stream_pending")
         event = locked.events.exclude(type__in=mapping.NOT_SENT).order_by("-sequence").first()
         if event is None:
             raise ValidationFailed(
                 f"Hồ sơ {locked.code} chưa có sự kiện nào để gửi.", code="nothing_to_send"
             )
-        streams = OutboxMessage.objects.filter(destination=RESEND, dossier=locked)
-        rounds = streams.count() + 1
-        key = f"motcua-resend-{event.pk}-{rounds}-{NAME}"
-        message = streams.filter(event=event).first()
-        if message is None:
-            last = streams.aggregate(last=Max("sequence"))["last"]
-            message = OutboxMessage(
-                destination=RESEND,
-                dossier=locked,
-                event=event,
-                event_type=event.type,
-                sequence=(last or 0) + 1,
-                created_at=now(),
-            )
-        else:
-            key = f"{key}-{message.attempts}-{int(now().timestamp())}"
-        message.idempotency_key = key
-        message.payload = payload(
-            event, dossier=locked, destination=RESEND, key=key, sequence=message.sequence
+        last = stream.aggregate(
+            sequence=Max("sequence"), resend=Max("resend", filter=Q(event=event))
         )
-        message.status = MessageStatus.PENDING
-        message.attempts = 0
-        message.next_attempt_at = message.locked_until = None
-        message.claimed_by = ""
-        message.created_at = now()
-        message.save()
+        sequence = (last["sequence"] or 0) + 1
+        round_ = (last["resend"] or 0) + 1
+        key = f"motcua-resend-{event.pk}-{round_}-{NAME}"
+        message = OutboxMessage.objects.create(
+            destination=NAME,
+            dossier=locked,
+            event=event,
+            event_type=event.type,
+            sequence=sequence,
+            resend=round_,
+            idempotency_key=key,
+            payload=payload(event, dossier=locked, destination=NAME, key=key, sequence=sequence),
+            created_at=now(),
+        )
         enqueue_on_commit(deliver_message, message.pk)
     return message
 
 
-def _deliver_resend(message: OutboxMessage) -> None:
-    """The current status again; its `SoThuTu` is the one of the dossier's own stream."""
-    last = OutboxMessage.objects.filter(destination=NAME, dossier_id=message.dossier_id).aggregate(
-        last=Max("sequence")
-    )["last"]
-    record = status_record(message.dossier, upto=message.event, sequence=last or 0)
-    portal_client.PortalClient().send_status(record, key=message.idempotency_key)
-
-
 register(Destination(name=NAME, deliver=deliver, wants=wants, problems=portal_client.problems))
-# Resends from `motcua portal reconcile --resend` only: it wants no event by itself.
-register(
-    Destination(
-        name=RESEND,
-        deliver=_deliver_resend,
-        wants=lambda event: False,
-        problems=portal_client.problems,
-    )
-)
