@@ -57,6 +57,8 @@ DIGITISED = "indicator.digitised"  # 4.2 numerator
 RATED = "indicator.rated"  # 5.4: the ratings of the period
 DISLIKED = "indicator.disliked"  # 5.4: those with a lowest answer
 DELIVERED_ONLINE = "indicator.delivered_online"  # 4.1 numerator: e-results downloaded
+REUSED = "indicator.reused"  # 4.3 numerator: a component taken again from the citizen's store
+LINKED = "indicator.linked_to_store"  # 4.4 numerator: reused, or the result went into the store
 
 DOSSIER_LABELS: dict[str, Promise] = {
     IN_TIME: gettext_lazy("Hồ sơ trước hạn, đúng hạn, trong hạn"),
@@ -65,6 +67,8 @@ DOSSIER_LABELS: dict[str, Promise] = {
     WITH_RESULT: gettext_lazy("Hồ sơ có tệp kết quả"),
     DIGITISED: gettext_lazy("Hồ sơ số hóa đủ thành phần và kết quả"),
     DELIVERED_ONLINE: gettext_lazy("Hồ sơ đã trả kết quả điện tử trực tuyến"),
+    REUSED: gettext_lazy("Hồ sơ dùng lại giấy tờ đã số hóa"),
+    LINKED: gettext_lazy("Hồ sơ gắn với kho dữ liệu điện tử của người nộp"),
 }
 RATING_LABELS: dict[str, Promise] = {
     RATED: gettext_lazy("Phiếu đánh giá"),
@@ -95,6 +99,15 @@ LIST_EXPLANATIONS: dict[str, Promise] = {
         "Chỉ số 4.1, tử số: hồ sơ đã giải quyết trong kỳ mà người nộp đã nhận kết quả điện tử "
         "trực tuyến trước khi hết kỳ (lần tải đầu tiên từ trang tra cứu ghi nhận việc trả kết "
         "quả trực tuyến)."
+    ),
+    REUSED: gettext_lazy(
+        "Chỉ số 4.3, tử số: hồ sơ tiếp nhận trong kỳ có ít nhất một thành phần người nộp chọn "
+        "lại từ giấy tờ, kết quả đã số hóa của mình thay vì nộp mới."
+    ),
+    LINKED: gettext_lazy(
+        "Chỉ số 4.4, tử số: hồ sơ tiếp nhận trong kỳ có thành phần lấy từ kho dữ liệu điện tử "
+        "của người nộp, hoặc có kết quả điện tử đã trả trực tuyến vào tài khoản của họ trước "
+        "khi hết kỳ."
     ),
     RATED: gettext_lazy("Chỉ số 5.4: mọi phiếu đánh giá của công dân, tổ chức trong kỳ."),
     DISLIKED: gettext_lazy(
@@ -230,6 +243,17 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
     ended_here = Document.objects.filter(dossier__ended_at__gte=t0, dossier__ended_at__lt=t1)
     has_result = Q(pk__in=ended_here.filter(kind=DocumentKind.RESULT).values("dossier_id"))
     has_components = Q(pk__in=ended_here.filter(kind=DocumentKind.COMPONENT).values("dossier_id"))
+    # 4.3–4.4 count the dossiers received in the period: reuse happens at submission.
+    received = defs["received.total"]
+    reused = Q(
+        pk__in=Document.objects.filter(
+            dossier__received_at__gte=t0,
+            dossier__received_at__lt=t1,
+            kind=DocumentKind.COMPONENT,
+            reused_from__isnull=False,
+        ).values("dossier_id")
+    )
+    delivered_online = Q(delivered_via=ReturnChannel.ONLINE, delivered_at__lt=t1)
     found = {
         # resolved (ended in the period) and pending (open at its end) never overlap
         IN_TIME: ((resolved & within) | pending_ok) & once,
@@ -239,6 +263,8 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
         DIGITISED: resolved & has_result & has_components,
         # a column of the row itself: no sub-query
         DELIVERED_ONLINE: resolved & Q(delivered_via=ReturnChannel.ONLINE, delivered_at__lt=t1),
+        REUSED: received & reused,
+        LINKED: received & (reused | delivered_online),
     }
     assert tuple(found) == DOSSIER_KEYS
     return found
@@ -289,7 +315,7 @@ def _counts(report: Report, defs: Definitions) -> dict[str, Any]:
 
 
 def compute_indicators(report: Report) -> list[Indicator]:
-    """Indicators 2.1, 2.2, 3.3, 3.6, 4.1, 4.2 and 5.4 of `report` (same unit, period, rule)."""
+    """Indicators 2.1, 2.2, 3.3, 3.6, 4.1–4.4 and 5.4 of `report` (same unit, period, rule)."""
     spec = report.spec
     f = report.figures
     defs = definitions(spec)
@@ -311,6 +337,7 @@ def compute_indicators(report: Report) -> list[Indicator]:
         ),
         _e_results(counts, resolved),
         _digitised(counts, resolved),
+        *_store_use(counts, f),
         _satisfaction(f, counts, resolved),
     ]
 
@@ -480,6 +507,39 @@ def _digitised(counts: Mapping[str, Any], resolved: Term) -> Indicator:
         numerator=_term(DIGITISED, counts),
         denominator=resolved,
         threshold=80,
+    )
+
+
+def _store_use(counts: Mapping[str, Any], f: Figures) -> tuple[Indicator, Indicator]:
+    """4.3 and 4.4 over the dossiers received in the period (reuse happens at submission)."""
+    received = Term("received.total", _("Hồ sơ tiếp nhận trong kỳ"), f["received.total"])
+    note = _(
+        "Tính theo giấy tờ người nộp chọn lại trên Cổng dịch vụ công của tỉnh. Thành phần mà "
+        "Cổng Dịch vụ công quốc gia báo lấy từ kho dữ liệu của Cổng chưa được tính."
+    )
+    return (
+        _ratio(
+            id="4.3",
+            name=_("Tỷ lệ tái sử dụng dữ liệu số hóa"),
+            formula=_(
+                "Hồ sơ có thành phần dùng lại từ dữ liệu đã số hóa ÷ Hồ sơ tiếp nhận trong kỳ × 100"
+            ),
+            numerator=_term(REUSED, counts),
+            denominator=received,
+            threshold=80,
+            note=note,
+        ),
+        _ratio(
+            id="4.4",
+            name=_("Tỷ lệ hồ sơ gắn với kho dữ liệu điện tử của tổ chức, cá nhân"),
+            formula=_(
+                "Hồ sơ có thành phần lấy từ kho dữ liệu điện tử hoặc có kết quả điện tử trả vào "
+                "kho ÷ Hồ sơ tiếp nhận trong kỳ × 100"
+            ),
+            numerator=_term(LINKED, counts),
+            denominator=received,
+            note=note,
+        ),
     )
 
 

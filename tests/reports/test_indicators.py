@@ -103,7 +103,16 @@ def test_each_indicator_lists_what_it_counts(march: History, unit: str) -> None:
     chosen = report(unit)
     found = compute_indicators(chosen)
     terms = [term for i in found for ratio in i.ratios for term in ratio]
-    assert {i.id for i in found if i.ratios} == {"2.1", "2.2", "3.3", "4.1", "4.2", "5.4"}
+    assert {i.id for i in found if i.ratios} == {
+        "2.1",
+        "2.2",
+        "3.3",
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.4",
+        "5.4",
+    }
     for term in terms:
         assert listed(chosen.spec, term) == term.value, (unit, term.key)
     ratings = [term for term in terms if term.ratings]
@@ -132,7 +141,7 @@ def test_an_unknown_list_is_refused(march: History) -> None:
 def test_the_workbook_and_the_pdf_show_no_value_as_a_dash(march: History) -> None:
     empty = report(period=EMPTY, by="agency")
     sheet = load_workbook(BytesIO(render(empty, "xlsx")))["Chỉ số 766"]
-    rows = {sheet[f"A{row}"].value: row for row in range(4, 11)}
+    rows = {sheet[f"A{row}"].value: row for row in range(4, 13)}
     assert sheet["A4"].value == "2.1" and sheet["F4"].value == '=IF(E4=0,"—",ROUND(D4/E4*100,2))'
     assert sheet[f"F{rows['5.4']}"].value == "—"
     assert sheet[f"J{rows['5.4']}"].value.endswith(',"—")')

@@ -21,7 +21,7 @@ from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.papers.rendering import paper_html
-from motcua.reports import official
+from motcua.reports import drilldown, official
 from motcua.reports.figures import ReportSpec
 from motcua.reports.formats import render
 from motcua.reports.indicators import compute_indicators, percent, points
@@ -128,14 +128,14 @@ def test_the_xlsx_form_adds_up_with_formulas(march: History) -> None:
 
 def test_the_xlsx_indicators_sheet_shows_formulas(march: History) -> None:
     sheet = workbook(march_report())["Chỉ số 766"]
-    ids = [sheet[f"A{row}"].value for row in range(4, 11)]
-    assert ids == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"]
+    ids = [sheet[f"A{row}"].value for row in range(4, 13)]
+    assert ids == ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"]
     assert (sheet["D4"].value, sheet["E4"].value) == (15, 19)
     assert sheet["F4"].value == '=IF(E4=0,"—",ROUND(D4/E4*100,2))'
     assert "÷" in sheet["C4"].value
     assert sheet["F7"].value == "Chưa tính được"  # 3.6: no payment data
-    assert sheet["J10"].value.startswith("=IF(ISNUMBER(F10)")  # 5.4 scored
-    assert sheet["A12"].value == "Chỉ số 2.2 theo từng thủ tục"
+    assert sheet["J12"].value.startswith("=IF(ISNUMBER(F12)")  # 5.4 scored
+    assert sheet["A14"].value == "Chỉ số 2.2 theo từng thủ tục"
 
 
 def test_the_ratings_sheet(march: History) -> None:
@@ -256,6 +256,48 @@ def test_results_and_digitised_components_count(march: History) -> None:
     assert (found["4.1"].numerator, found["4.1"].denominator) == (1, 14)
     assert (found["4.2"].numerator, found["4.2"].denominator) == (1, 14)
     assert found["4.2"].value == Decimal("7.14") and found["4.2"].threshold == 80
+
+
+def test_reuse_and_the_citizen_store_count_the_dossiers_received_in_the_period(
+    march: History,
+) -> None:
+    """4.3: a component chosen again from the applicant's earlier papers (R11, own portal);
+    4.4: that, or a result delivered online into the applicant's account before the end
+    (R2); a reuse in April (A1) and a download in April (B2) are not March's."""
+
+    def component(name: str, reused_from: Document | None = None) -> Document:
+        return Document.objects.create(
+            dossier=march.d[name],
+            kind=DocumentKind.COMPONENT,
+            title="Tờ khai",
+            file=f"documents/test/{name}-{Document.objects.count()}.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256=f"{name}{Document.objects.count()}".ljust(64, "0")[:64],
+            uploaded_at=march.d[name].received_at,
+            uploaded_by=march.counter,
+            reused_from=reused_from,
+        )
+
+    earlier = component("O1")  # January's paper, kept in the applicant's store
+    component("R11", reused_from=earlier)
+    component("R11", reused_from=earlier)  # two reused components: one dossier
+    component("R10")  # uploaded anew
+    component("A1", reused_from=earlier)  # April
+    assert actions.deliver_online(dossier=march.d["R2"], at=vn(2025, 3, 20, 9, 0))
+    assert actions.deliver_online(dossier=march.d["B2"], at=vn(2025, 4, 2, 9, 0))
+    chosen = march_report(None)
+    found = {i.id: i for i in compute_indicators(chosen)}
+    received = chosen.figures["received.total"]
+    assert (found["4.3"].numerator, found["4.3"].denominator) == (1, received)
+    assert (found["4.4"].numerator, found["4.4"].denominator) == (2, received)
+    assert found["4.3"].threshold == 80 and found["4.3"].value == percent(1, received)
+    spec = chosen.spec
+    assert {d.code for d in drilldown.dossiers(spec, "indicator.reused")} == {march.d["R11"].code}
+    assert {d.code for d in drilldown.dossiers(spec, "indicator.linked_to_store")} == {
+        march.d["R11"].code,
+        march.d["R2"].code,
+    }
 
 
 def test_working_days_used_is_recorded_when_processing_ends(march: History) -> None:

@@ -191,7 +191,7 @@ def test_every_indicator_term_lists_what_it_counts(march, director) -> None:
     many dossiers (or ratings) as the number says, and 2.2's days add up to its numerator."""
     client = as_user(director)
     terms = indicator_terms(client.get(DASHBOARD, MARCH).content.decode())
-    assert set(terms) == {"2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "5.4"}
+    assert set(terms) == {"2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "4.3", "4.4", "5.4"}
     assert terms["3.6"] == [] and len(terms["5.4"]) == 4
     assert [text for _key, _href, text in terms["5.4"]] == ["3", "1", "14", "5"]
     for id, links in terms.items():
