@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.core import ratelimit
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError, ValidationFailed
 from motcua.queueing import printing, services
@@ -304,14 +305,41 @@ def booking(request: HttpRequest, site: str) -> HttpResponse:
         raise Http404("no groups")
     context: dict[str, Any] = {"hall": hall, "groups": groups, "group": group}
     status = 200
+    retry_after = None
     if request.method == "POST":
         try:
+            _check_booking_window(request)
             context["booked"] = _book(request, hall, group)
         except MotcuaError as failure:
             context["error"] = failure.message
             status = failure.http_status
+            retry_after = failure.detail.get("retry_after")
     context["slots"] = services.open_slots(hall, group, after=now())
-    return render(request, "portal/hall_booking.html", context, status=status)
+    response = render(request, "portal/hall_booking.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class TooManyBookings(MotcuaError):
+    code = "too_many_bookings"
+    http_status = 429
+
+
+def _check_booking_window(request: HttpRequest) -> None:
+    """At most HALL_BOOKING_MAX_REQUESTS booking forms per address in any window, so that
+    nobody fills a day's slots with made-up names."""
+    verdict = ratelimit.take(
+        "hall-booking",
+        ratelimit.client_address(request),
+        limit=settings.HALL_BOOKING_MAX_REQUESTS,
+        window=settings.HALL_BOOKING_WINDOW_SECONDS,
+    )
+    if not verdict.allowed:
+        raise TooManyBookings(
+            _("Bạn đã gửi quá nhiều yêu cầu đặt lịch. Vui lòng thử lại sau ít phút."),
+            retry_after=verdict.retry_after,
+        )
 
 
 def _book(request: HttpRequest, hall: Hall, group: Any) -> Any:
