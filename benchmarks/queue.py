@@ -204,6 +204,7 @@ class Result:
     calls: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
     seen: list[tuple[str, str, float]] = field(default_factory=list)  # per screen event
     errors: list[str] = field(default_factory=list)
+    retries: int = 0  # kiosk requests answered 5xx (busy) and sent again with the same key
     elapsed: float = 0.0
     cpu: tuple[int, int] = (0, 0)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -260,16 +261,22 @@ def _post(conn: http.client.HTTPConnection, path: str, form: dict, cookies: str,
 
 
 def _kiosk(port: int, cast: Cast, token: str, stop: threading.Event, result: Result) -> None:
+    """A kiosk as its page runs it: a fresh request key per ticket, the same key again after
+    a 5xx answer (the server busy), so a retry never makes a second ticket."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     path = f"/sanh/{cast.site}/kiosk/{token}/lay-so/"
+    form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
     while not stop.is_set():
-        form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
         status, _body = _post(conn, path, form, "", Accept="application/json")
         with result.lock:
             if status == 200:
                 result.tickets += 1
+            elif status >= 500:
+                result.retries += 1
+                continue
             else:
                 result.errors.append(f"kiosk {status}")
+        form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
 
 
 NUMBER = re.compile(rb'data-testid="current-number">([A-Z]+\d+)<')
@@ -370,6 +377,8 @@ def _print(args: argparse.Namespace, result: Result, cpu_seconds: float, url: st
     if result.tickets:
         per = cpu_seconds * 1000 / result.tickets
         print(f"  server CPU per ticket     {per:.1f} ms  (all server CPU ÷ tickets drawn)")
+    if result.retries:
+        print(f"  kiosk retries (5xx)      {result.retries:>8}")
     if result.errors:
         print(f"  errors: {len(result.errors)} (first: {result.errors[0]})")
 
