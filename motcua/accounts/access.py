@@ -20,7 +20,14 @@ holds at every unit under it (a unit's `path` is a prefix of theirs). On that:
   provinces and their receiving points (`published_units`).
 - **Serving at a hall counter** (`hall_counters`, `may_serve_at`): a counter officer of the
   counter's very unit (the site), no one else, not even a superuser (the log names who served).
-- **Documents** follow their dossier (`may_open_document`).
+- **Documents** follow their dossier (`may_open_document`): its staff, and its applicant on the
+  citizen portal.
+- **Citizens** (`is_citizen`, a `CitizenAccount`): no staff access at all (`may_use_back_office`
+  is false: the back office and the administration refuse them, the menu is empty, they hold no
+  role). On the citizen portal they see their own applications and dossiers only
+  (`own_applications`, `own_dossiers`, `own_dossier_for`); anything else, or a code that does
+  not exist, is the same 404. They add papers to their dossier only while it waits for them
+  (`may_add_documents`: before reception, or while a supplement is asked).
 - **Role-bound pages** (the counter's intake, the agencies' debts, the tracking book, the
   director's overview) ask `units_where` / `holds_anywhere` with their roles (`PAGE_ROLES`);
   without the role they answer 403. The menu shows the pages `pages_for` lists, no other.
@@ -38,14 +45,15 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from motcua.accounts.models import Role, User
+from motcua.accounts.models import CitizenAccount, Role, User
 from motcua.catalog.models import RECEIVING_KINDS, Unit
+from motcua.citizens.models import Application
 from motcua.core.errors import NotFound, PermissionRefused
 from motcua.core.text import clean_text
 from motcua.dossiers.models import Dossier, DossierStep, StepKind
 from motcua.queueing.models import Counter
 from motcua.workflow.actions import ACTIONS, Action
-from motcua.workflow.states import Place
+from motcua.workflow.states import Place, Status
 
 if TYPE_CHECKING:
     from motcua.documents.models import Document
@@ -190,8 +198,84 @@ def dossier_for(who: Who, code: str, *, seen_version: int | None = None) -> Doss
 
 
 def may_open_document(who: Who, document: Document) -> bool:
-    """A document is seen by whoever may see its dossier."""
-    return may_see(who, document.dossier)
+    """A document is seen by whoever may see its dossier, and by the citizen whose dossier it
+    is (their own papers and the result, on the citizen portal)."""
+    return may_see(who, document.dossier) or owns_dossier(who, document.dossier)
+
+
+def may_add_documents(who: Who, dossier: Dossier) -> bool:
+    """Staff who may see the dossier; its applicant (on the citizen portal) only while it
+    waits for the applicant's papers: at submission, when asked to complete it before
+    reception, and while a supplement is asked (docs/integrations/citizen-portal.md)."""
+    if may_see(who, dossier):
+        return True
+    return owns_dossier(who, dossier) and dossier.status in APPLICANT_ADDS_PAPERS
+
+
+# --- citizens (the citizen portal) --------------------------------------------------------
+
+# The states in which the applicant may still bring papers online.
+APPLICANT_ADDS_PAPERS = frozenset(
+    {Status.SUBMITTED, Status.NEEDS_COMPLETION_AT_RECEPTION, Status.AWAITING_SUPPLEMENT}
+)
+
+
+def is_citizen(who: Who) -> bool:
+    """A citizen's account (signed in through the identity provider), active."""
+    if isinstance(who, Grants) or not isinstance(who, User) or not who.is_active:
+        return False
+    return CitizenAccount.objects.filter(user_id=who.pk).exists()
+
+
+def may_use_back_office(who: Who) -> bool:
+    """Everyone but citizens may reach the back office's and the administration's pages (which
+    then ask their own rules); a citizen's account never may."""
+    return not is_citizen(who)
+
+
+def own_applications(who: Who) -> QuerySet[Application]:
+    """The citizen's applications, drafts and submitted ones; none for anyone else."""
+    if not is_citizen(who):
+        return Application.objects.none()
+    return Application.objects.filter(owner_id=who.pk)  # type: ignore[union-attr]
+
+
+def own_application_for(who: Who, key: str) -> Application:
+    """One of the citizen's applications by its key; `not_found` otherwise (another's too)."""
+    wanted = clean_text(key)
+    # a control character (NUL) is no key, and PostgreSQL refuses it in a query
+    found = own_applications(who).filter(key=wanted).first() if wanted.isprintable() else None
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ.", code="application_not_found")
+    return found
+
+
+def own_dossiers(who: Who) -> QuerySet[Dossier]:
+    """The dossiers the citizen submitted on the portal; none for anyone else."""
+    if not is_citizen(who):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(application__owner_id=who.pk)  # type: ignore[union-attr]
+
+
+def owns_dossier(who: Who, dossier: Dossier) -> bool:
+    return own_dossiers(who).filter(pk=dossier.pk).exists()
+
+
+def own_dossier_for(who: Who, code: str) -> Dossier:
+    """The citizen's own dossier with this code; exactly like a code that does not exist
+    (`dossier_not_found`) for another's dossier."""
+    wanted = clean_text(code).upper()
+    found = (
+        own_dossiers(who)
+        .select_related("procedure_version", "receiving_unit", "agency")
+        .filter(code=wanted)
+        .first()
+        if wanted and wanted.isprintable()
+        else None
+    )
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+    return found
 
 
 # --- acting on dossiers -------------------------------------------------------------------
@@ -344,7 +428,7 @@ def pages_for(who: Who) -> frozenset[str]:
     counter where that unit has counters (`hall_counters`); the role-bound
     pages for their roles (`PAGE_ROLES`); the administration for staff accounts."""
     found = grants(who)
-    if found.user_id is None:
+    if found.user_id is None or not may_use_back_office(who):
         return frozenset()
     pages = {"inbox"}
     if found.held or found.superuser:

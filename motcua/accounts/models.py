@@ -73,3 +73,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit.code}"
+
+
+class CitizenAccount(models.Model):
+    """A citizen's own account (tài khoản công dân) on the citizen portal, signed in through the
+    province's identity provider (VNeID-style OpenID Connect; docs/integrations/citizen-portal.md).
+
+    It is a User with no membership, no password and no staff flag: it sees only the dossiers it
+    submitted (`accounts/access.py`). `subject` is the provider's stable identifier of the
+    person (`sub`), the only thing the account is found by; the name and the identity number
+    are copied from the provider's claims at each sign-in. `verified` says the provider vouched
+    for the person's identity at the configured level (e.g. VNeID level 2)."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="citizen")
+    subject = models.CharField(_("định danh tại nhà cung cấp"), max_length=255, unique=True)
+    id_number = models.CharField(_("số định danh cá nhân"), max_length=20, blank=True)
+    identity_level = models.CharField(_("mức định danh"), max_length=32, blank=True)
+    verified = models.BooleanField(_("đã xác thực danh tính"), default=False)
+    first_signed_in_at = models.DateTimeField(_("đăng nhập lần đầu"))
+    last_signed_in_at = models.DateTimeField(_("đăng nhập gần nhất"))
+
+    class Meta:
+        verbose_name = _("tài khoản công dân")
+        verbose_name_plural = _("tài khoản công dân")
+
+    def __str__(self) -> str:
+        return str(self.user)

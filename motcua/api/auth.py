@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from motcua.accounts import access
 from motcua.accounts.models import User
 from motcua.api.models import ApiToken
 from motcua.core.clock import now
@@ -113,6 +114,13 @@ class StaffSessionAuth(SessionAuth):
         if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise CsrfRefused("Thiếu hoặc sai mã CSRF.")
         return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        """The signed-in user, unless theirs is a citizen's account: the staff API is not
+        theirs, their session counts as none (401)."""
+        if not access.may_use_back_office(request.user):
+            return None
+        return super().authenticate(request, key)
 
 
 STAFF = [ApiTokenAuth(), StaffSessionAuth()]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.calendars",
     "motcua.dossiers",
     "motcua.documents",
+    "motcua.citizens",
     "motcua.notifications",
     "motcua.outbox",
     "motcua.feedback",
@@ -112,8 +113,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in the address or the query is refused with 400 before a view reads it.
+    "motcua.core.middleware.RefuseNulCharacterMiddleware",
     # Changes to the reference data are logged as made by the signed-in user (core/changes.py).
     "motcua.core.changes.ActorMiddleware",
+    "motcua.accounts.middleware.CitizensOutOfBackOfficeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -365,6 +369,35 @@ HALL_BOOKING_WINDOW_SECONDS = env_int("MOTCUA_HALL_BOOKING_WINDOW_SECONDS", 600)
 # never take the threads kiosks and counters need. Keep it well under gunicorn's --threads
 # (0 with sync workers: every screen then reconnects every RECONNECT seconds).
 HALL_STREAMS_PER_PROCESS = env_int("MOTCUA_HALL_STREAMS_PER_PROCESS", 4)
+
+# The citizen portal (/cong-dan/, docs/integrations/citizen-portal.md): citizens sign in with
+# the province's identity provider through OpenID Connect (authorisation code with PKCE and a
+# nonce; mozilla-django-oidc). Off unless MOTCUA_OIDC_CLIENT_ID and the provider's endpoints
+# are set; then /cong-dan/ serves the portal, else it answers 404.
+OIDC_RP_CLIENT_ID = env_str("MOTCUA_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("MOTCUA_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("MOTCUA_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("MOTCUA_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("MOTCUA_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("MOTCUA_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("MOTCUA_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("MOTCUA_OIDC_SCOPES", "openid profile")
+OIDC_TIMEOUT = env_int("MOTCUA_OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:citizen_callback"
+# Which claims carry what (the provider's names): the person's name, their personal
+# identification number, and the assurance level; the levels that count as verified.
+CITIZEN_CLAIMS = {
+    "name": env_str("MOTCUA_OIDC_NAME_CLAIM", "name"),
+    "id_number": env_str("MOTCUA_OIDC_ID_NUMBER_CLAIM", "id_number"),
+    "level": env_str("MOTCUA_OIDC_LEVEL_CLAIM", "identity_level"),
+}
+CITIZEN_VERIFIED_LEVELS = env_list("MOTCUA_OIDC_VERIFIED_LEVELS", ["2"])
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "motcua.portal.citizen_signin.CitizenBackend",
+]
 
 LOGGING = {
     "version": 1,

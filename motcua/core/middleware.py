@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 
@@ -17,3 +18,21 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
         return response
+
+
+class RefuseNulCharacterMiddleware:
+    """A NUL character in the address or its query is bad input, answered 400 (the styled page,
+    or the API's JSON error) before any view reads it: PostgreSQL refuses NUL in a text
+    parameter, so a code or a search term carrying one would otherwise fail in the database.
+    Form and JSON bodies are checked by their fields (Django's and the API's own validators)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL character in the address")
+        return self.get_response(request)

@@ -82,6 +82,16 @@ class Document(models.Model):
         verbose_name=_("người tải lên"),
     )
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+    # The applicant's own earlier file chosen again on the citizen portal instead of a new
+    # upload (the citizen's e-data store, kho dữ liệu điện tử): reports count the reuse.
+    reused_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reuses",
+        verbose_name=_("dùng lại từ tài liệu"),
+    )
 
     class Meta:
         verbose_name = _("tài liệu")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -174,6 +175,26 @@ def open_document(document: Document, *, by: User) -> File[Any]:
     return document.file.storage.open(document.file.name, "rb")
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What the checks of an upload found: its size, SHA-256, true type and display name."""
+
+    size: int
+    sha256: str
+    type: sniffing.FileType
+    display_name: str
+
+
+def check_upload(uploaded_file: File[Any]) -> CheckedUpload:
+    """The checks every document passes (not empty, not too large, a PDF, JPEG or PNG by its
+    bytes whatever its name says, no web page inside), for a file kept elsewhere before it is
+    a document (the citizen portal's drafts); the file is rewound for storing."""
+    size, sha256 = _measure(uploaded_file)
+    detected = _checked_type(uploaded_file, size)
+    uploaded_file.seek(0)
+    return CheckedUpload(size, sha256, detected, _display_name(uploaded_file.name))
+
+
 def _checked_type(uploaded_file: File[Any], size: int) -> sniffing.FileType:
     """The file's own type; a PDF or an image that also holds a web page (a polyglot) is
     refused like a file of another type, with a code of its own."""
@@ -210,7 +231,7 @@ def _existing(dossier: Dossier, sha256: str) -> Document | None:
 
 
 def _check_may_attach(*, by: User, dossier: Dossier) -> None:
-    if not access.may_see(by, dossier):
+    if not access.may_add_documents(by, dossier):
         raise _not_found(dossier)
     _refuse_if_closed(dossier)
 

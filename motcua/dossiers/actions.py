@@ -693,6 +693,18 @@ def deliver_online(*, dossier: Dossier, at: datetime | None = None) -> bool:
     return True
 
 
+def receive_supplement_online(
+    *, dossier: Dossier, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """The applicant sent the supplement asked for through the citizen portal: its reception
+    is recorded now (`receive_supplement`, the clock resumes) with the portal as the actor,
+    as `deliver_online` records an online delivery. The caller has attached the papers."""
+    current = Dossier.objects.select_related("receiving_unit").get(pk=dossier.pk)
+    return receive_supplement(
+        dossier=current, by=_portal_user(current.receiving_unit), note=note, at=at
+    )
+
+
 def _portal_user(unit: Unit) -> User:
     """The public lookup's account, holding the system role at `unit` (and nothing else)."""
     from motcua.accounts.models import Membership

@@ -9,7 +9,7 @@ lookup codes each lock that kind of proof for the dossier (`core/ratelimit.py`).
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -115,10 +115,16 @@ class PrivateDossier:
 
 
 def public_view(
-    dossier: Dossier, access: Access = Access.PUBLIC, lang: str | None = None
+    dossier: Dossier,
+    access: Access = Access.PUBLIC,
+    lang: str | None = None,
+    *,
+    in_account: bool = False,
 ) -> PublicDossier:
     """What the lookup shows at `access`, in `lang` (default: the active language). The
-    appointment, its explanation and the next step come from one reading of the clock."""
+    appointment, its explanation and the next step come from one reading of the clock.
+    `in_account`: read by the applicant in their own account on the citizen portal (at the
+    full level), where papers and the result are given on the page."""
     language = _lang(lang)
     deadline = clock.current_deadline(dossier)
     return PublicDossier(
@@ -135,7 +141,9 @@ def public_view(
         explanation=deadline.explanation,
         explanation_en=deadline.explanation_en,
         ended=dossier.ended_at is not None,
-        next_step=citizen.next_step(_facts(dossier, deadline, access), language),
+        next_step=citizen.next_step(
+            replace(_facts(dossier, deadline, access), in_account=in_account), language
+        ),
         steps=steps_of(dossier, language) if access != Access.PUBLIC else [],
     )
 

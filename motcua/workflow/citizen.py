@@ -135,6 +135,9 @@ class Facts:
     postal_item: str = ""
     ended_at: datetime | None = None
     e_result: bool = False  # a signed electronic result is ready to download (e-results.md)
+    # read in the applicant's own account on the citizen portal (not through the lookup code):
+    # papers and the result are given on the page itself
+    in_account: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,13 +234,22 @@ def _supplement(facts: Facts, lang: Lang) -> NextStep:
                 "appointment is then computed again.",
             )
         )
-    lines.append(
-        _say(
-            lang,
-            f"Mang giấy tờ bổ sung đến {facts.place}.",
-            f"Bring the papers to {facts.place}.",
+    if facts.in_account:
+        lines.append(
+            _say(
+                lang,
+                f"Gửi giấy tờ bổ sung ngay trên trang này, hoặc mang đến {facts.place}.",
+                f"Send the papers on this page, or bring them to {facts.place}.",
+            )
         )
-    )
+    else:
+        lines.append(
+            _say(
+                lang,
+                f"Mang giấy tờ bổ sung đến {facts.place}.",
+                f"Bring the papers to {facts.place}.",
+            )
+        )
     return NextStep(
         Next.SUPPLEMENT,
         _say(lang, "Ông/bà cần bổ sung giấy tờ", "You need to bring more papers"),
@@ -276,6 +288,12 @@ def _result_ready(facts: Facts, lang: Lang) -> NextStep:
             _say(lang, "Đã có kết quả điện tử", "Electronic result ready"),
             [
                 _say(
+                    lang,
+                    "Ông/bà tải kết quả có chữ ký số ngay trên trang này.",
+                    "Download the digitally signed result on this page.",
+                )
+                if facts.in_account
+                else _say(
                     lang,
                     "Ông/bà tải kết quả có chữ ký số ngay trên trang này, bằng mã tra cứu in "
                     "trên giấy hẹn.",

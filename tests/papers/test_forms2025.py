@@ -422,6 +422,22 @@ def test_forms_02_to_06_need_a_dossier_code_and_lookup_url(form: str) -> None:
         render_pdf(MAKERS[form](header=header(lookup_url="")))
 
 
+@pytest.mark.parametrize(
+    ("form", "hint", "recipients"),
+    [("02", "(Ký, ghi rõ họ tên)", False), ("03", "(Ký, ghi rõ họ tên)", False),
+     ("04", "(Ký, ghi rõ họ tên, đóng dấu)", True), ("05", "(Ký, ghi rõ họ tên, đóng dấu)", True)],
+)  # fmt: skip
+def test_forms_02_to_05_close_with_the_lookup_and_their_signature_block(
+    form: str, hint: str, recipients: bool
+) -> None:
+    text = text_of(form)
+    assert "Tra cứu tình trạng hồ sơ: quét mã QR" in text
+    assert hint in text
+    assert ("Nơi nhận:" in text) is recipients
+    assert ("Lưu: VT." in text) is recipients
+    assert "Số điện thoại:" in text  # the applicant's contact lines under the name
+
+
 # ---- Form-specific facts ----
 
 

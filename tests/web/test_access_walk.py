@@ -65,6 +65,7 @@ ANONYMOUS = "anonymous"
 # --- what each route is --------------------------------------------------------------------
 
 PUBLIC, DOSSIER, PAGE, REPORT, ADMIN, API = "public", "dossier", "page", "report", "admin", "api"
+CITIZEN = "citizen"  # the citizen portal: citizens' accounts only, their own dossiers only
 ROUTES = {
     "portal:lookup": PUBLIC,
     "portal:lookup_form": PUBLIC,
@@ -93,6 +94,19 @@ ROUTES = {
     "quan-tri/login/": PUBLIC,  # the admin's sign-in goes to ours
     # the national portal's push: no account, its HMAC signature instead (401 unsigned)
     "national_portal_push": PUBLIC,
+    # the citizen portal: its sign-in page, the start of the sign-in (to the provider) and the
+    # provider's callback (refused with a page unless it matches what this browser started)
+    "portal:citizen_signin": PUBLIC,
+    "portal:citizen_oidc": PUBLIC,
+    "portal:citizen_callback": PUBLIC,
+    "portal:citizen_home": CITIZEN,
+    "portal:citizen_procedures": CITIZEN,
+    "portal:citizen_start": CITIZEN,
+    "portal:citizen_draft": CITIZEN,
+    "portal:citizen_dossier": CITIZEN,
+    "portal:citizen_supplement": CITIZEN,
+    "portal:citizen_document": CITIZEN,
+    "portal:citizen_result": CITIZEN,
     "backoffice:home": PAGE,
     "backoffice:inbox": PAGE,
     "backoffice:dossier_search": PAGE,
@@ -137,6 +151,7 @@ OWN_SCOPE = {
 }
 # Only POST is served: a GET is refused (405) before any dossier is looked up.
 POST_ONLY = {"backoffice:act", "backoffice:upload", "backoffice:sign_copy"}
+CITIZEN_POST_ONLY = {"portal:citizen_supplement", "portal:citizen_result"}
 NOT_SAFE = {
     "backoffice:dashboard",
     "backoffice:dashboard_dossiers",
@@ -284,6 +299,7 @@ def samples(scene: Scene) -> dict[str, list[Any]]:
         "site": [HOME],
         "token": ["not-a-device-token"],
         "key": ["not-a-ticket-key"],
+        "procedure": ["3.000333"],
     }
 
 
@@ -384,6 +400,10 @@ def _problem(
         return "shows the applicant's personal data"
     if kind == PUBLIC:
         return ""
+    if kind == CITIZEN:  # a visitor is asked to sign in as a citizen; staff are refused
+        if role == ANONYMOUS:
+            return _to_login(response, "/cong-dan/dang-nhap/")
+        return "" if status == 403 else f"{status}, expected 403"
     if role == ANONYMOUS:
         if kind == ADMIN:
             return _to_login(response, "/quan-tri/login/")
@@ -404,6 +424,52 @@ def _problem(
         statuses = OWN_SCOPE.get(route.key, {}).get(Role(role), (403, 403))
         expected = statuses[0] if method == "GET" else statuses[1]
     return "" if status == expected else f"{status}, expected {expected}"
+
+
+def test_a_citizen_reaches_no_staff_route_and_no_one_elses_dossier(scene: Scene) -> None:
+    """A citizen's account: every back-office and admin route is 403, the staff API answers
+    as to an anonymous caller; on the citizen portal, the scene's dossier (not theirs) is 404
+    like a code that does not exist."""
+    from motcua.accounts.citizens import sign_in_citizen
+
+    citizen = sign_in_citizen(subject="walker", name="Phạm Thị Dung", verified_levels=["2"])
+    caller = Caller(citizen)
+    before = scene.snapshot()
+    failures = []
+    for route in routes():
+        kind = kind_of(route)
+        if kind in (PUBLIC, API):
+            continue
+        for url, method in itertools.product(urls_of(route, scene), ("GET", "POST")):
+            url = with_query(route, url)
+            status = caller.call(method, url).status_code
+            if url.startswith("/quan-tri/login/"):
+                expected = {302}  # to the staff sign-in page, which is public
+            elif kind != CITIZEN:
+                expected = {403}
+            elif method == "GET" and route.key in CITIZEN_POST_ONLY:
+                expected = {405}
+            elif "<str:code>" in route.text or "<str:key>" in route.text:
+                expected = {404}
+            else:
+                expected = {200, 302, 405, 422}
+            if status not in expected:
+                failures.append(f"{method} {url}: {status}, expected {expected}")
+    for path, method, url, body in api_calls(scene):
+        client = caller.client()
+        status = client.generic(
+            method.upper(),
+            url,
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        ).status_code
+        documented = method in json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"][path]
+        expected = api_expected(path, method, ANONYMOUS, documented)  # their session counts not
+        if status not in expected:
+            failures.append(f"{method} {url}: {status}, expected {expected}")
+    assert failures == []
+    assert scene.snapshot() == before
 
 
 def _to_login(response: Any, login: str) -> str:

@@ -48,3 +48,32 @@ def test_csrf_is_enforced(counter_officer) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(counter_officer)
     assert strict.post("/quay/tiep-nhan/", {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/tra-cuu/%00/",
+        "/quay/ho-so/%00/",
+        "/quay/tim-ho-so/?q=%00",
+        "/thu-tuc/?q=ab%00c",
+        "/thu-tuc/?%00=1",
+        "/api/v1/dossiers/%00",
+    ],
+)
+def test_a_nul_in_the_address_is_a_clear_bad_request(
+    client: Client, counter_officer, address: str
+) -> None:
+    """PostgreSQL refuses NUL in a text parameter: the address is refused before a view
+    queries with it, a styled page (or the API's JSON error), never a server error."""
+    client.force_login(counter_officer)
+    response = client.get(address, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400
+    if address.startswith("/api/"):
+        assert response.json()["code"]
+    else:
+        assert "<html" in response.content.decode().lower()
+
+
+def test_an_ordinary_query_passes_the_nul_guard(client: Client) -> None:
+    assert client.get("/thu-tuc/?q=dang+ky").status_code == 200
