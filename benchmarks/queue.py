@@ -2,21 +2,27 @@
 screens listening to the live stream, through gunicorn on loopback.
 
 Run: `.venv/bin/python benchmarks/queue.py [--seconds 30] [--kiosks 4] [--counters 4]
-[--displays 4] [--database-url postgres://postgres@127.0.0.1:5432/motcua_queue_bench]`
+[--displays 4] [--database-url postgres://postgres@127.0.0.1:5432/motcua_queue_bench]`;
+`--devices 200` instead of the three counts is 100 kiosks, 50 counters and 50 screens.
 (SQLite in a temporary directory by default; a PostgreSQL database is used only if its name
 contains "queue_bench", and it is dropped and created).
 
 1. The database is migrated; the demo catalogue is imported; the provincial centre (AH) gets a
    hall with groups A and B, `--counters` counters, one counter officer each, `--kiosks`
    kiosks and `--displays` call screens.
-2. gunicorn (gthread, 3 workers × 8 threads) serves the app on a free loopback port.
+2. gunicorn (gthread, `--workers` 3 × `--threads` 16) serves the app on a free loopback port.
 3. For `--seconds`: each kiosk draws tickets as fast as the server answers (a random group, a
    fresh request key each); each counter officer calls the next ticket, reads its number from
    the counter page (as the browser does after the redirect), and ends the visit as guidance;
-   each screen holds the server-sent events stream open, reconnecting with Last-Event-ID.
+   each screen holds the server-sent events stream open, reconnecting with Last-Event-ID
+   after the server's `retry:` (a process holds at most MOTCUA_HALL_STREAMS_PER_PROCESS
+   streams open; the screens beyond them are answered at once and reconnect).
 4. Prints tickets per second, call-to-display latency (from the officer's POST to the event
    arriving at a screen) p50/p99 over every screen, and the server's CPU time (gunicorn master
-   and workers, user + system, from /proc) per ticket drawn. Nothing is asserted."""
+   and workers, user + system, from /proc) per ticket drawn. The latency is printed twice:
+   from the officer's press (includes the wait for a server thread under load) and from the
+   answer to the press (the call is committed by then: the screens' own delay). Nothing is
+   asserted."""
 
 from __future__ import annotations
 
@@ -45,7 +51,6 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORKERS, THREADS = 3, 8
 PROCEDURE = "1.004222"
 
 
@@ -55,8 +60,26 @@ def main() -> int:
     parser.add_argument("--kiosks", type=int, default=4)
     parser.add_argument("--counters", type=int, default=4)
     parser.add_argument("--displays", type=int, default=4)
+    parser.add_argument(
+        "--devices",
+        type=int,
+        default=0,
+        help="instead of the three counts: this many devices in all, half kiosks, a quarter "
+        "counters, the rest screens (--devices 200: 100 kiosks, 50 counters, 50 screens)",
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--streams",
+        type=int,
+        default=8,
+        help="MOTCUA_HALL_STREAMS_PER_PROCESS: live screen streams a worker holds open",
+    )
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
+    if args.devices:
+        args.kiosks, args.counters = args.devices // 2, args.devices // 4
+        args.displays = args.devices - args.kiosks - args.counters
     var_dir = Path(tempfile.mkdtemp(prefix="motcua-queue-bench-"))
     url = args.database_url or f"sqlite:///{var_dir / 'queue.sqlite3'}"
     if args.database_url:
@@ -73,6 +96,7 @@ def main() -> int:
         "MOTCUA_VAR_DIR": str(var_dir),
         "MOTCUA_HTTPS": "0",
         "DJANGO_SETTINGS_MODULE": "motcua.config.settings",
+        "MOTCUA_HALL_STREAMS_PER_PROCESS": str(args.streams),
     }
     os.environ.update(env)
     import django
@@ -87,11 +111,11 @@ def main() -> int:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(args.workers),
             "--worker-class",
             "gthread",
             "--threads",
-            str(THREADS),
+            str(args.threads),
             "--timeout",
             "60",
         ],
@@ -102,7 +126,7 @@ def main() -> int:
     )
     try:
         _wait_for(port)
-        _warm_up(port, cast)
+        _warm_up(port, cast, args.workers)
         result = _run(port, cast, args)
         cpu_before, cpu_after = result.cpu
         _print(args, result, (cpu_after - cpu_before) / os.sysconf("SC_CLK_TCK"), url)
@@ -176,9 +200,11 @@ def _prepare(args: argparse.Namespace) -> Cast:
 @dataclass
 class Result:
     tickets: int = 0
-    calls: dict[tuple[str, str], float] = field(default_factory=dict)  # (counter, number) → t
+    # (counter, number) → when the officer pressed "call", when the server answered
+    calls: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
     seen: list[tuple[str, str, float]] = field(default_factory=list)  # per screen event
     errors: list[str] = field(default_factory=list)
+    retries: int = 0  # kiosk requests answered 5xx (busy) and sent again with the same key
     elapsed: float = 0.0
     cpu: tuple[int, int] = (0, 0)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -235,16 +261,22 @@ def _post(conn: http.client.HTTPConnection, path: str, form: dict, cookies: str,
 
 
 def _kiosk(port: int, cast: Cast, token: str, stop: threading.Event, result: Result) -> None:
+    """A kiosk as its page runs it: a fresh request key per ticket, the same key again after
+    a 5xx answer (the server busy), so a retry never makes a second ticket."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     path = f"/sanh/{cast.site}/kiosk/{token}/lay-so/"
+    form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
     while not stop.is_set():
-        form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
         status, _body = _post(conn, path, form, "", Accept="application/json")
         with result.lock:
             if status == 200:
                 result.tickets += 1
+            elif status >= 500:
+                result.retries += 1
+                continue
             else:
                 result.errors.append(f"kiosk {status}")
+        form = {"request_key": uuid.uuid4().hex, "group": random.choice(cast.groups)}
 
 
 NUMBER = re.compile(rb'data-testid="current-number">([A-Z]+\d+)<')
@@ -258,6 +290,7 @@ def _counter(port: int, counter: tuple[int, str, str], stop: threading.Event, re
     while not stop.is_set():
         pressed = time.monotonic()
         _post(conn, "/quay/quay-so/", {"action": "call"}, cookies)
+        answered = time.monotonic()  # the call is committed before its answer is sent
         conn.request("GET", "/quay/quay-so/", headers={"Cookie": cookies})
         page = conn.getresponse().read()
         found = NUMBER.search(page)
@@ -265,14 +298,16 @@ def _counter(port: int, counter: tuple[int, str, str], stop: threading.Event, re
             time.sleep(0.05)  # nobody waiting yet
             continue
         with result.lock:
-            result.calls[(number, found.group(1).decode())] = pressed
+            result.calls[(number, found.group(1).decode())] = (pressed, answered)
         _post(conn, "/quay/quay-so/", {"action": "guidance", "procedure": PROCEDURE}, cookies)
 
 
 def _display(port: int, cast: Cast, token: str, stop: threading.Event, result: Result) -> None:
-    last = "0"
+    """A screen as a browser's EventSource runs it: reconnect when the stream ends, after the
+    `retry:` the server asked for, with the last event id."""
+    last, retry = "0", 0.0
     path = f"/sanh/{cast.site}/man-hinh/{token}/su-kien/"
-    while not stop.is_set():
+    while not stop.wait(retry):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.request("GET", path, headers={"Last-Event-ID": last})
         response = conn.getresponse()
@@ -282,7 +317,9 @@ def _display(port: int, cast: Cast, token: str, stop: threading.Event, result: R
             if not line:
                 break
             text = line.decode().rstrip("\n")
-            if text.startswith("id: "):
+            if text.startswith("retry: "):
+                retry = int(text[7:]) / 1000
+            elif text.startswith("id: "):
                 last = text[4:]
             elif text.startswith("data: "):
                 data = text[6:]
@@ -312,13 +349,18 @@ def _tree_cpu() -> int:
 
 
 def _print(args: argparse.Namespace, result: Result, cpu_seconds: float, url: str) -> None:
-    latencies = sorted(
-        (seen - result.calls[(counter, number)]) * 1000
+    shown = [
+        (result.calls[(counter, number)], seen)
         for counter, number, seen in result.seen
         if (counter, number) in result.calls
-    )
+    ]
+    latencies = sorted((seen - pressed) * 1000 for (pressed, _a), seen in shown)
+    after_commit = sorted((seen - answered) * 1000 for (_p, answered), seen in shown)
     vendor = "postgresql" if url.startswith("postgres") else "sqlite"
-    print(f"motcua hall benchmark — {vendor}, gunicorn {WORKERS}×{THREADS} on loopback")
+    print(
+        f"motcua hall benchmark — {vendor}, gunicorn {args.workers}×{args.threads} on loopback, "
+        f"{args.streams} live streams per worker"
+    )
     print(
         f"  {args.kiosks} kiosks, {args.counters} counters, {args.displays} screens, "
         f"{result.elapsed:.1f} s"
@@ -328,14 +370,21 @@ def _print(args: argparse.Namespace, result: Result, cpu_seconds: float, url: st
     )
     print(f"  calls made               {len(result.calls):>8}")
     if latencies:
-        p50 = statistics.median(latencies)
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        p50, p99 = _percentiles(latencies)
         print(f"  call → screen (ms)       p50 {p50:.0f}  p99 {p99:.0f}  (n={len(latencies)})")
+        p50, p99 = _percentiles(after_commit)
+        print(f"  answered → screen (ms)   p50 {p50:.0f}  p99 {p99:.0f}  (from the call's answer)")
     if result.tickets:
         per = cpu_seconds * 1000 / result.tickets
         print(f"  server CPU per ticket     {per:.1f} ms  (all server CPU ÷ tickets drawn)")
+    if result.retries:
+        print(f"  kiosk retries (5xx)      {result.retries:>8}")
     if result.errors:
         print(f"  errors: {len(result.errors)} (first: {result.errors[0]})")
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    return statistics.median(values), values[min(len(values) - 1, int(len(values) * 0.99))]
 
 
 # --- plumbing -------------------------------------------------------------------------------
@@ -357,9 +406,9 @@ def _wait_for(port: int) -> None:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-def _warm_up(port: int, cast: Cast) -> None:
+def _warm_up(port: int, cast: Cast, workers: int) -> None:
     """Every worker booted and its first requests served before the clock starts."""
-    for _ in range(WORKERS * 4):
+    for _ in range(workers * 4):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("GET", f"/sanh/{cast.site}/man-hinh/{cast.displays[0]}/trang-thai/")
         conn.getresponse().read()

@@ -18,6 +18,7 @@ from ninja.openapi.docs import render_template
 
 from motcua.api.dossiers import router as dossiers_router
 from motcua.api.lookup import router as lookup_router
+from motcua.api.ratings import router as ratings_router
 from motcua.api.rendering import UnicodeJSONRenderer
 from motcua.core.body_limit import too_large
 from motcua.core.errors import MotcuaError
@@ -151,3 +152,4 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 api.add_router("/v1/", lookup_router)
 api.add_router("/v1/", dossiers_router)
+api.add_router("/v1/", ratings_router)

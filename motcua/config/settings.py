@@ -364,6 +364,15 @@ RATING_OPEN_DAYS = env_int("MOTCUA_RATING_OPEN_DAYS", 30)
 RATING_TABLET_MINUTES = env_int("MOTCUA_RATING_TABLET_MINUTES", 10)
 RATING_MAX_REQUESTS = env_int("MOTCUA_RATING_MAX_REQUESTS", 10)
 RATING_WINDOW_SECONDS = env_int("MOTCUA_RATING_WINDOW_SECONDS", 600)
+# Online appointment booking (the hall): at most this many booking forms per client address in
+# any window (docs/domain/hall.md#appointments).
+HALL_BOOKING_MAX_REQUESTS = env_int("MOTCUA_HALL_BOOKING_MAX_REQUESTS", 10)
+HALL_BOOKING_WINDOW_SECONDS = env_int("MOTCUA_HALL_BOOKING_WINDOW_SECONDS", 600)
+# Call screens (docs/decisions/0010-hall-queue.md): at most this many live streams per web
+# process hold a thread; a screen beyond them is answered at once and reconnects, so screens
+# never take the threads kiosks and counters need. Keep it well under gunicorn's --threads
+# (0 with sync workers: every screen then reconnects every RECONNECT seconds).
+HALL_STREAMS_PER_PROCESS = env_int("MOTCUA_HALL_STREAMS_PER_PROCESS", 4)
 
 # The citizen portal (/cong-dan/, docs/integrations/citizen-portal.md): citizens sign in with
 # the province's identity provider through OpenID Connect (authorisation code with PKCE and a

@@ -60,6 +60,18 @@ def connection_lost(error: BaseException, alias: str = DEFAULT_DB_ALIAS) -> bool
     return sqlstate is None or sqlstate.startswith("08") or sqlstate in _SHUTDOWN
 
 
+def database_busy(error: BaseException, alias: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether `error` is SQLite's write lock still held by other writers when the
+    connection's `timeout` ran out: a request under heavy load (every transaction takes the
+    lock at BEGIN, so the one that failed applied nothing), answered 503 so the client retries
+    (the kiosk does, with its request key) instead of a server error."""
+    return (
+        connections[alias].vendor == "sqlite"
+        and isinstance(error, OperationalError)
+        and "database is locked" in str(error)
+    )
+
+
 def is_write(sql: str) -> bool:
     words = sql.lstrip().split(None, 1)
     return not words or words[0].upper() not in _READS
@@ -82,10 +94,13 @@ class RetryOnLostConnectionMiddleware:
         setattr(request, _VIEW, (view, args, kwargs))
 
     def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        where = f"{request.method} {request.path}"
+        if database_busy(error):
+            logger.warning("Database still locked after its timeout (%s): 503", where)
+            return unavailable(request, busy=True)
         if not connection_lost(error):
             return None
         connections[DEFAULT_DB_ALIAS].close()
-        where = f"{request.method} {request.path}"
         if not may_run_again(request):
             logger.warning("Database connection lost after a write (%s): 503", where)
             return unavailable(request)
@@ -109,13 +124,18 @@ def may_run_again(request: HttpRequest) -> bool:
     )
 
 
-def unavailable(request: HttpRequest) -> HttpResponse:
-    """503: the database is unreachable for now; nothing was applied twice; try again."""
-    message = gettext("Mất kết nối tới cơ sở dữ liệu. Vui lòng thử lại sau ít giây.")
+def unavailable(request: HttpRequest, *, busy: bool = False) -> HttpResponse:
+    """503: the database is unreachable (or, `busy`, locked by other writers) for now; nothing
+    was applied twice; try again."""
+    if busy:
+        message = gettext("Hệ thống đang bận. Vui lòng thử lại sau ít giây.")
+    else:
+        message = gettext("Mất kết nối tới cơ sở dữ liệu. Vui lòng thử lại sau ít giây.")
     match = request.resolver_match
     response: HttpResponse
     if match is not None and "api" in match.namespaces:
-        body = {"code": "database_unavailable", "message": message, "detail": {}}
+        code = "database_busy" if busy else "database_unavailable"
+        body = {"code": code, "message": message, "detail": {}}
         response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
     else:
         response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")

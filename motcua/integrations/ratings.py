@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from motcua.accounts.models import Membership, User
 from motcua.catalog.models import Unit
 from motcua.core.clock import now
 from motcua.core.errors import ValidationFailed
@@ -83,6 +84,7 @@ class RatingImporter:
 
     def __init__(self) -> None:
         self._units: dict[str, Unit | None] = {}
+        self._officers: dict[tuple[str, int], User | None] = {}
         self._scales = {q.key: {code for code, _w in q.answers} for q in questions()}
         self.occurrences = Occurrences()
 
@@ -115,6 +117,7 @@ class RatingImporter:
             if dossier_id is None:
                 raise LineRejected(f"unknown dossier {dossier_code!r}")
         answers = self._answers(item.get("answers"))
+        officer = self._officer(item.get("officer"), unit)
         source_id = _source_id(item.get("id"))
         if source_id:
             key = id_key(unit=code, source_id=source_id)
@@ -136,12 +139,31 @@ class RatingImporter:
                     answers=answers,
                     source_key=key,
                     source_id=source_id,
+                    officer=officer,
                 )
         except IntegrityError:  # the same form, imported meanwhile by another run
             if Rating.objects.filter(source_key=key).exists():
                 return ALREADY_IMPORTED
             raise
         return IMPORTED
+
+    def _officer(self, raw: Any, unit: Unit) -> User | None:
+        """The officer who served (`officer`, a login name), who has or had a role at the
+        rated unit or a unit under it; None when the line names nobody."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or not raw.strip():
+            raise LineRejected(f"officer must be a login name, got {raw!r}")
+        name = raw.strip()
+        if (name, unit.pk) not in self._officers:
+            roles = Membership.objects.filter(unit__path__startswith=unit.path)
+            self._officers[name, unit.pk] = User.objects.filter(
+                username=name, pk__in=roles.values("user")
+            ).first()
+        found = self._officers[name, unit.pk]
+        if found is None:
+            raise LineRejected(f"unknown officer {name!r} at {unit.code} or the units under it")
+        return found
 
     def _answers(self, raw: Any) -> dict[str, str]:
         if not isinstance(raw, dict) or not raw:
@@ -226,14 +248,17 @@ def rating_lines(
     if until is not None:
         ratings = ratings.filter(at__lt=start_of_day(until + timedelta(days=1)))
     rows = ratings.order_by("at", "source_key").values_list(
-        "unit__code", "at", "channel", "dossier__code", "answers", "source_id"
+        "unit__code", "at", "channel", "dossier__code", "answers", "source_id", "officer__username"
     )
-    for unit_code, at, channel, dossier_code, answers, source_id in rows.iterator(chunk_size=2000):
+    for unit_code, at, channel, dossier_code, answers, source_id, officer in rows.iterator(
+        chunk_size=2000
+    ):
         line: dict[str, Any] = {"id": source_id} if source_id else {}
-        yield line | {
+        line |= {
             "unit": unit_code,
             "at": format_moment(at),
             "channel": channel,
             "dossier": dossier_code,
             "answers": {key: answers[key] for key in sorted(answers)},
         }
+        yield line | {"officer": officer} if officer else line

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.core import ratelimit
 from motcua.core.clock import local, now
 from motcua.core.errors import MotcuaError, ValidationFailed
 from motcua.queueing import printing, services
@@ -242,18 +245,50 @@ def events(request: HttpRequest, site: str, token: str) -> StreamingHttpResponse
     return response
 
 
+class StreamSlots:
+    """The live streams this process holds open, at most `settings.HALL_STREAMS_PER_PROCESS`:
+    a held stream occupies one of the server's threads for STREAM_SECONDS, and the kiosks and
+    counters of the same hall need those threads (docs/decisions/0010-hall-queue.md)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.open = 0
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.open >= settings.HALL_STREAMS_PER_PROCESS:
+                return False
+            self.open += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.open -= 1
+
+
+STREAM_SLOTS = StreamSlots()
+
+
 def _stream(hall: Hall, after: int) -> Iterator[bytes]:
-    yield f"retry: {RECONNECT_MS}\n: motcua hall\n\n".encode()
-    deadline = time.monotonic() + STREAM_SECONDS
-    while True:
-        for event in services.calls_since(hall, after):
-            after = event.pk
-            payload = json.dumps(call_json(event), ensure_ascii=False)
-            yield f"id: {event.pk}\nevent: call\ndata: {payload}\n\n".encode()
-        if time.monotonic() >= deadline:
-            return
-        time.sleep(STREAM_POLL_SECONDS)
-        yield b": ping\n\n"
+    """The calls after `after`, as events. Held open for STREAM_SECONDS when a slot is free;
+    otherwise one pass and the end, and the screen reconnects after RECONNECT_MS, which
+    makes it a poller until a slot frees."""
+    held = STREAM_SLOTS.take()
+    try:
+        yield f"retry: {RECONNECT_MS}\n: motcua hall\n\n".encode()
+        deadline = time.monotonic() + (STREAM_SECONDS if held else 0)
+        while True:
+            for event in services.calls_since(hall, after):
+                after = event.pk
+                payload = json.dumps(call_json(event), ensure_ascii=False)
+                yield f"id: {event.pk}\nevent: call\ndata: {payload}\n\n".encode()
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(STREAM_POLL_SECONDS)
+            yield b": ping\n\n"
+    finally:
+        if held:
+            STREAM_SLOTS.give_back()
 
 
 # --- booking online -------------------------------------------------------------------------
@@ -270,14 +305,41 @@ def booking(request: HttpRequest, site: str) -> HttpResponse:
         raise Http404("no groups")
     context: dict[str, Any] = {"hall": hall, "groups": groups, "group": group}
     status = 200
+    retry_after = None
     if request.method == "POST":
         try:
+            _check_booking_window(request)
             context["booked"] = _book(request, hall, group)
         except MotcuaError as failure:
             context["error"] = failure.message
             status = failure.http_status
+            retry_after = failure.detail.get("retry_after")
     context["slots"] = services.open_slots(hall, group, after=now())
-    return render(request, "portal/hall_booking.html", context, status=status)
+    response = render(request, "portal/hall_booking.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class TooManyBookings(MotcuaError):
+    code = "too_many_bookings"
+    http_status = 429
+
+
+def _check_booking_window(request: HttpRequest) -> None:
+    """At most HALL_BOOKING_MAX_REQUESTS booking forms per address in any window, so that
+    nobody fills a day's slots with made-up names."""
+    verdict = ratelimit.take(
+        "hall-booking",
+        ratelimit.client_address(request),
+        limit=settings.HALL_BOOKING_MAX_REQUESTS,
+        window=settings.HALL_BOOKING_WINDOW_SECONDS,
+    )
+    if not verdict.allowed:
+        raise TooManyBookings(
+            _("Bạn đã gửi quá nhiều yêu cầu đặt lịch. Vui lòng thử lại sau ít phút."),
+            retry_after=verdict.retry_after,
+        )
 
 
 def _book(request: HttpRequest, hall: Hall, group: Any) -> Any:

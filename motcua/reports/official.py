@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from motcua.catalog.models import Letterhead
 from motcua.dossiers.papers.receipt import format_place_date
@@ -142,3 +143,63 @@ def scope_text(report: Report) -> str:
         else "hồ sơ tiếp nhận tại đơn vị"
     )
     return f"Đơn vị báo cáo: {spec.unit.name} {scope}; {dossiers}"
+
+
+# --- the hall's visits, after the form (the XLSX sheet "Lượt phục vụ" and the PDF's appendix) --
+
+VISITS_TITLE = "LƯỢT PHỤC VỤ TẠI SẢNH"
+VISIT_TIMES = (
+    "Lượt phục vụ",
+    "Chờ: trung vị",
+    "Chờ: phân vị 90",
+    "Phục vụ: trung vị",
+    "Phục vụ: phân vị 90",
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    head: tuple[str, ...]
+    lines: list[tuple[Any, ...]]
+
+
+def visit_tables(report: Report) -> list[Table]:
+    """The report's `visits` section as the printed tables: the summary (minutes as the
+    report writes them, "—" for none), then per day, hour, service group and counter. Empty
+    when the report has no visits section."""
+    if report.visits is None:
+        return []
+    data = report.visits.as_dict()
+    waiting, service = data["waiting_minutes"], data["service_minutes"]
+    summary = [
+        ("Số vé đã cấp", data["tickets"]),
+        ("Lượt đã phục vụ", data["served"]),
+        ("Vắng mặt", data["no_show"]),
+        ("Tiếp nhận hồ sơ", data["to_dossier"]),
+        ("Chỉ hướng dẫn", data["guidance_only"]),
+        ("Nhận kết quả", data["collect_result"]),
+        ("Thời gian chờ, trung vị (phút)", waiting["median"]),
+        ("Thời gian chờ, phân vị 90 (phút)", waiting["p90"]),
+        ("Thời gian phục vụ, trung vị (phút)", service["median"]),
+        ("Thời gian phục vụ, phân vị 90 (phút)", service["p90"]),
+    ]
+    return [
+        Table(("Chỉ tiêu", "Giá trị"), summary),
+        Table(("Ngày", "Lượt phục vụ"), [(d["day"], d["served"]) for d in data["by_day"]]),
+        Table(
+            ("Giờ", "Lượt phục vụ"), [(f"{h['hour']:02d}:00", h["served"]) for h in data["by_hour"]]
+        ),
+        Table(
+            ("Nhóm dịch vụ", *VISIT_TIMES),
+            [(f"{g['group']} — {g['name']}", *_spread(g)) for g in data["by_group"]],
+        ),
+        Table(
+            ("Quầy", *VISIT_TIMES),
+            [(f"{c['unit']} quầy {c['counter']}", *_spread(c)) for c in data["by_counter"]],
+        ),
+    ]
+
+
+def _spread(line: dict[str, Any]) -> tuple[Any, ...]:
+    wait, serve = line["waiting_minutes"], line["service_minutes"]
+    return (line["served"], wait["median"], wait["p90"], serve["median"], serve["p90"])

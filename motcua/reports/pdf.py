@@ -1,5 +1,6 @@
-"""A report printed as PDF: form II.06a (the same lines as the XLSX, from `official`) and the
-Decision 766 indicators with their formulas, on A4 landscape, by the papers' renderer
+"""A report printed as PDF: form II.06a (the same lines as the XLSX, from `official`), the
+Decision 766 indicators with their formulas and the hall's visits (the XLSX's tables), on A4
+landscape, by the papers' renderer
 (WeasyPrint, local files only)."""
 
 from __future__ import annotations
@@ -69,4 +70,6 @@ def context(report: Report) -> dict[str, Any]:
             f"{i.figure} = {i.value}, cần {i.expected} ({' + '.join(i.parts)})" for i in imbalances
         ),
         "indicators": [texts(i) for i in compute_indicators(report)],
+        "visits_title": official.VISITS_TITLE,
+        "visits": official.visit_tables(report),
     }

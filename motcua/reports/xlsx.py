@@ -368,56 +368,10 @@ def _positive(sheet: Worksheet, report: Report) -> None:
 
 
 def _visits(sheet: Worksheet, report: Report) -> None:
-    visits = report.visits
-    assert visits is not None
-    data = visits.as_dict()
-    sheet.cell(row=1, column=1, value="LƯỢT PHỤC VỤ TẠI SẢNH").font = _font(bold=True, size=13)
+    sheet.cell(row=1, column=1, value=official.VISITS_TITLE).font = _font(bold=True, size=13)
     sheet.cell(row=2, column=1, value=official.period_text(report.spec.start, report.spec.end))
-    summary = [
-        ("Số vé đã cấp", data["tickets"]),
-        ("Lượt đã phục vụ", data["served"]),
-        ("Vắng mặt", data["no_show"]),
-        ("Tiếp nhận hồ sơ", data["to_dossier"]),
-        ("Chỉ hướng dẫn", data["guidance_only"]),
-        ("Nhận kết quả", data["collect_result"]),
-        ("Thời gian chờ, trung vị (phút)", data["waiting_minutes"]["median"]),
-        ("Thời gian chờ, phân vị 90 (phút)", data["waiting_minutes"]["p90"]),
-        ("Thời gian phục vụ, trung vị (phút)", data["service_minutes"]["median"]),
-        ("Thời gian phục vụ, phân vị 90 (phút)", data["service_minutes"]["p90"]),
-    ]
-    row = _table(sheet, 4, ("Chỉ tiêu", "Giá trị"), summary)
-    row = _table(
-        sheet, row, ("Ngày", "Lượt phục vụ"), [(d["day"], d["served"]) for d in data["by_day"]]
-    )
-    row = _table(
-        sheet,
-        row,
-        ("Giờ", "Lượt phục vụ"),
-        [(f"{h['hour']:02d}:00", h["served"]) for h in data["by_hour"]],
-    )
-    times = (
-        "Lượt phục vụ",
-        "Chờ: trung vị",
-        "Chờ: phân vị 90",
-        "Phục vụ: trung vị",
-        "Phục vụ: phân vị 90",
-    )
-
-    def spread(line: dict[str, Any]) -> tuple[Any, ...]:
-        wait, serve = line["waiting_minutes"], line["service_minutes"]
-        return (line["served"], wait["median"], wait["p90"], serve["median"], serve["p90"])
-
-    row = _table(
-        sheet,
-        row,
-        ("Nhóm dịch vụ", *times),
-        [(f"{g['group']} — {g['name']}", *spread(g)) for g in data["by_group"]],
-    )
-    _table(
-        sheet,
-        row,
-        ("Quầy", *times),
-        [(f"{c['unit']} quầy {c['counter']}", *spread(c)) for c in data["by_counter"]],
-    )
+    row = 4
+    for table in official.visit_tables(report):
+        row = _table(sheet, row, table.head, table.lines)
     for letter, width in (("A", 36), ("B", 16), ("C", 16), ("D", 16), ("E", 18), ("F", 18)):
         sheet.column_dimensions[letter].width = width

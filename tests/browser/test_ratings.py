@@ -76,6 +76,7 @@ def test_rating_on_the_counter_tablet_then_by_the_receipts_qr(
         "Hài lòng", exact=True
     ).check()
     assert axe_violations(phone) == []
+    assert questions_fit(phone), "each question must wrap inside its box on a phone"
     screenshot(phone, "rating-qr-phone")
     phone.set_viewport_size(DESKTOP)
     assert axe_violations(phone) == []
@@ -85,3 +86,20 @@ def test_rating_on_the_counter_tablet_then_by_the_receipts_qr(
     by_qr = Rating.objects.get(source="qr")
     assert by_qr.dossier_id == dossier.pk
     assert by_qr.answers == {"one_stop.c3_contacts": "2", "overall": "satisfied"}
+
+
+def questions_fit(page: Page) -> bool:
+    """No sideways scroll, and every question (legend) lies inside its box's border: on a
+    phone a long question wraps inside the box rather than hanging over its top edge."""
+    return bool(
+        page.evaluate(
+            """() => document.documentElement.scrollWidth <= window.innerWidth &&
+              [...document.querySelectorAll('fieldset.rating-question')].every(box => {
+                const outer = box.getBoundingClientRect();
+                const border = parseFloat(getComputedStyle(box).borderTopWidth);
+                const legend = box.querySelector('legend').getBoundingClientRect();
+                return legend.top >= outer.top + border && legend.left >= outer.left &&
+                  legend.right <= outer.right;
+              })"""
+        )
+    )

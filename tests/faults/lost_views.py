@@ -39,7 +39,15 @@ def _view(name: str, *, write: bool, lose_every_time: bool = False, sqlstate: st
     return view
 
 
+@csrf_exempt
+def locked(request: HttpRequest) -> HttpResponse:
+    """SQLite's answer when other writers held its lock past the connection's timeout."""
+    runs["locked"] += 1
+    raise OperationalError("database is locked")
+
+
 urlpatterns = [
+    path("locked/", locked),
     path("read/", _view("read", write=True)),
     path("early/", _view("early", write=False)),
     path("wrote/", _view("wrote", write=True)),

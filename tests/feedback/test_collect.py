@@ -139,7 +139,20 @@ def test_online_rating_only_once_delivered_and_until_the_window_ends(
     rating = record_rating(dossier_code=delivered.code, at=vn(2025, 5, 10, 8, 0), **base)
     assert (rating.source, rating.channel) == ("online", "online")
     rating.delete()
-    refused("rating_closed", dossier_code=delivered.code, at=vn(2025, 6, 9, 8, 1), **base)
+    closed = refused("rating_closed", dossier_code=delivered.code, at=vn(2025, 6, 9, 8, 1), **base)
+    assert closed.message == "Đã hết thời hạn đánh giá hồ sơ này (30 ngày sau khi kết thúc)."
+
+
+def test_an_unknown_dossier_is_refused_in_vietnamese(catalogue) -> None:
+    for source in ("qr", "online"):
+        err = refused(
+            "unknown_dossier",
+            source=source,
+            dossier_code="000.00.01.H99-250505-9999",
+            lookup_code="ABCD2345",
+            answers=GOOD,
+        )
+        assert err.message == "Không tìm thấy hồ sơ có mã này."
 
 
 def test_the_tickets_qr_rates_the_visit_and_its_dossier(hall, counter_officer) -> None:

@@ -90,6 +90,7 @@ def test_the_lookup_offers_online_rating_once_delivered(
 def test_an_unknown_dossier_is_refused(client: Client, catalogue) -> None:
     page = client.get("/tra-cuu/000.00.01.H99-250505-9999/danh-gia/")
     assert page.status_code == 404
+    assert "Không tìm thấy trang hoặc hồ sơ" in page.content.decode()
 
 
 def test_staff_type_in_paper_forms(client: Client, counter_officer, specialist, province) -> None:

@@ -186,3 +186,29 @@ def test_the_workbook_has_the_visits_and_the_positives(day, province) -> None:
     positive = book["Tỷ lệ hài lòng"]
     rows = [[c.value for c in row] for row in positive.iter_rows(min_row=5)]
     assert rows[0][:4] == ["Toàn đơn vị", "Mức độ hài lòng chung", 3, 2]
+
+
+def test_the_pdf_form_has_the_visits_appendix(day, province) -> None:
+    """Form II.06a printed: after the indicators, the hall's visits in the workbook's tables."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from motcua.reports.pdf import render_pdf
+
+    pdf = render_pdf(build_report(ReportSpec(province, DAY, DAY), "agency"))
+    pages = [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+    (appendix,) = [text for text in pages if "LƯỢT PHỤC VỤ TẠI SẢNH" in text.upper()]
+    lines = [" ".join(line.split()) for line in appendix.splitlines()]
+    for expected in (
+        "Số vé đã cấp 4",
+        "Lượt đã phục vụ 3",
+        "Vắng mặt 1",
+        "Chỉ hướng dẫn 1",
+        "Thời gian chờ, trung vị (phút) 10.0",
+        "Thời gian chờ, phân vị 90 (phút) 22.0",
+        "Thời gian phục vụ, phân vị 90 (phút) 24.4",
+        "2026-12-01 3",
+        "AH quầy 1 2",
+    ):
+        assert any(line.startswith(expected) for line in lines), (expected, lines)

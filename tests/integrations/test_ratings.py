@@ -202,3 +202,49 @@ def test_a_bad_id_rejects_the_line(catalogue, tmp_path, capsys) -> None:
     summary, err = run_import("ratings", path, capsys)
     assert summary["rejected"] == 3 and not Rating.objects.exists()
     assert "id must be a non-empty string" in err and "longer than 200" in err
+
+
+def test_the_officer_who_served_is_kept_and_written_back(
+    catalogue, counter_officer, commune_officer, tmp_path, capsys
+) -> None:
+    """`officer` is the login name of someone with a role at the rated unit or under it; the
+    report's ratings_by_officer then counts the form, and the export writes it back."""
+    lines = [
+        rating(officer="counter_officer"),  # 1: served at AH
+        rating(unit="AH-X01", officer="commune_officer", at="2021-04-20T09:31:00+07:00"),
+        rating(unit="AH-X01", officer="counter_officer"),  # 3: no role at AH-X01 or under
+        rating(officer="nobody"),  # 4
+        rating(officer=7),  # 5
+        rating(officer=" "),  # 6
+        rating(at="2021-04-20T09:32:00+07:00"),  # 7: names nobody
+    ]
+    summary, err = run_import("ratings", write_lines(tmp_path / "r.jsonl", lines), capsys)
+    assert (summary["imported"], summary["rejected"]) == (3, 4)
+    assert "line 3: unknown officer 'counter_officer' at AH-X01" in err
+    assert "line 4: unknown officer 'nobody'" in err
+    assert "line 5: officer must be a login name" in err
+    by_time = {r.at: r.officer for r in Rating.objects.all()}
+    assert sorted(
+        (at, officer.username if officer else None) for at, officer in by_time.items()
+    ) == [
+        (vn(2021, 4, 20, 9, 30), "counter_officer"),
+        (vn(2021, 4, 20, 9, 31), "commune_officer"),
+        (vn(2021, 4, 20, 9, 32), None),
+    ]
+    assert [line.get("officer") for line in rating_lines()] == [
+        "counter_officer",
+        "commune_officer",
+        None,
+    ]
+    # the officer is not part of a line's content key: a file read before keeps its ratings
+    again, _err = run_import("ratings", write_lines(tmp_path / "r.jsonl", lines[:2]), capsys)
+    assert again["imported"] == 0 and Rating.objects.count() == 3
+    capsys.readouterr()
+    call_command(
+        "report", "--unit", "AH", "--from", "2021-04-20", "--to", "2021-04-20", "--officers"
+    )
+    by_officer = json.loads(capsys.readouterr().out)["ratings_by_officer"]
+    assert {row["key"]: row["total"] for row in by_officer} == {
+        "commune_officer": 1,
+        "counter_officer": 1,
+    }

@@ -96,3 +96,25 @@ def test_an_unknown_screen_is_refused(live_server, screen):
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
     connection.request("GET", "/sanh/AH-X01/man-hinh/" + screen.token + "/su-kien/")
     assert connection.getresponse().status == 404
+
+
+def test_a_screen_beyond_the_process_streams_gets_its_calls_and_reconnects(
+    live_server, screen, counter_officer, monkeypatch, settings
+):
+    """Streams hold server threads: beyond HALL_STREAMS_PER_PROCESS a screen is answered at
+    once with what it missed and told to reconnect, so kiosks and counters keep their threads."""
+    settings.HALL_STREAMS_PER_PROCESS = 1
+    monkeypatch.setattr(hall_pages, "STREAM_SECONDS", 60)
+    first = call_one(screen.hall, counter_officer)
+    second = call_one(screen.hall, counter_officer)
+    held = connect(live_server, screen, **{"Last-Event-ID": str(second.pk)})
+    assert held.readline().startswith(b"retry: ")  # the stream has started and holds the slot
+    assert hall_pages.STREAM_SLOTS.open == 1
+
+    overflow = connect(live_server, screen, **{"Last-Event-ID": str(first.pk)})
+    assert overflow.status == 200
+    events = read_events(overflow, 10)  # returns only because this stream ends by itself
+    overflow.close()
+    assert [event["id"] for event in events] == [str(second.pk)]
+    assert hall_pages.STREAM_SLOTS.open == 1  # the overflow never took a slot
+    held.close()

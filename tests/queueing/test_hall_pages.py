@@ -237,3 +237,24 @@ def test_an_appointment_booked_online_is_checked_in_at_the_kiosk(client: Client,
         assert checked.json()["number"] == "B001"
     else:
         assert checked.status_code == 404 and checked.json()["code"] == "appointment_not_found"
+
+
+def test_booking_online_is_throttled_per_address(client: Client, kiosk, settings) -> None:
+    """Past HALL_BOOKING_MAX_REQUESTS forms from one address, a booking is refused in
+    Vietnamese with Retry-After, and nothing is booked; another address still books."""
+    settings.HALL_BOOKING_MAX_REQUESTS = 2
+    page = client.get("/sanh/AH/dat-lich/").content.decode()
+    slots = re.findall(r'<option value="([^"]+\+07:00)"', page)
+
+    def book(slot: str, address: str = "203.0.113.7"):
+        form = {"slot": slot, "name": "Phạm Văn Cường", "id_number": "001099012345"}
+        return client.post("/sanh/AH/dat-lich/", form, REMOTE_ADDR=address)
+
+    assert book("hôm qua").status_code == 422  # a refused form counts too
+    assert book(slots[0]).status_code == 200
+    refused = book(slots[1])
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "quá nhiều yêu cầu đặt lịch" in refused.content.decode()
+    assert Appointment.objects.count() == 1
+    assert book(slots[1], address="198.51.100.4").status_code == 200
+    assert Appointment.objects.count() == 2

@@ -501,6 +501,9 @@ def api_body(path: str, method: str, scene: Scene) -> dict[str, Any]:
             "channel": "counter",
             "components": version.component_names()[:1],
         }
+    if path == "/api/v1/ratings":  # a citizen's rating, without its proof
+        answers = {"overall": "satisfied"}
+        return {"dossier": scene.dossier.code, "lookup_code": "", "answers": answers}
     segment = path.split("/{code}/", 1)[-1]
     action = next((a for a in ACTIONS.values() if a.endpoint and a.endpoint == segment), None)
     body: dict[str, Any] = {"version": scene.dossier.version, "at": "2025-05-06T09:00:00+07:00"}
@@ -538,6 +541,8 @@ def api_expected(path: str, method: str, role: str, documented: bool) -> set[int
         return {401}
     if path == "/api/v1/dossiers":
         return {200} if method == "get" else {403}  # their own list; receiving here is refused
+    if path == "/api/v1/ratings":
+        return {403}  # any caller may relay a rating, but only with the dossier's lookup code
     return {404}
 
 
