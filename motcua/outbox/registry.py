@@ -36,6 +36,9 @@ class Destination:
     local: bool = False
     # What is missing from the settings for it to work ([] when ready): `motcua check` lists it.
     problems: Callable[[], list[str]] = field(default=no_problems)
+    # Its deliveries are the synchronisation with the national public service portal: the
+    # reports count a dossier as synchronised once one of its messages here is delivered.
+    national_sync: bool = False
 
 
 _registry: dict[str, Destination] = {}
@@ -65,3 +68,8 @@ def get(name: str) -> Destination | None:
 def in_use() -> list[Destination]:
     """The registered destinations named in `settings.OUTBOX_DESTINATIONS`, in that order."""
     return [_registry[name] for name in settings.OUTBOX_DESTINATIONS if name in _registry]
+
+
+def national_sync_in_use() -> list[str]:
+    """The names of the destinations in use that synchronise with the national portal."""
+    return [destination.name for destination in in_use() if destination.national_sync]

@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers.models import ReturnChannel
 from motcua.feedback.models import Rating
+from motcua.outbox import registry
+from motcua.outbox.models import MessageStatus, OutboxMessage
 from motcua.reports.figures import (
     RESOLVED_STATES,
     Definitions,
@@ -59,6 +61,7 @@ DISLIKED = "indicator.disliked"  # 5.4: those with a lowest answer
 DELIVERED_ONLINE = "indicator.delivered_online"  # 4.1 numerator: e-results downloaded
 REUSED = "indicator.reused"  # 4.3 numerator: a component taken again from the citizen's store
 LINKED = "indicator.linked_to_store"  # 4.4 numerator: reused, or the result went into the store
+SYNCED = "indicator.synced"  # 3.3: received in the period, a status delivered to the portal
 
 DOSSIER_LABELS: dict[str, Promise] = {
     IN_TIME: gettext_lazy("Hồ sơ trước hạn, đúng hạn, trong hạn"),
@@ -69,6 +72,7 @@ DOSSIER_LABELS: dict[str, Promise] = {
     DELIVERED_ONLINE: gettext_lazy("Hồ sơ đã trả kết quả điện tử trực tuyến"),
     REUSED: gettext_lazy("Hồ sơ dùng lại giấy tờ đã số hóa"),
     LINKED: gettext_lazy("Hồ sơ gắn với kho dữ liệu điện tử của người nộp"),
+    SYNCED: gettext_lazy("Hồ sơ đã đồng bộ lên Cổng Dịch vụ công quốc gia"),
 }
 RATING_LABELS: dict[str, Promise] = {
     RATED: gettext_lazy("Phiếu đánh giá"),
@@ -108,6 +112,10 @@ LIST_EXPLANATIONS: dict[str, Promise] = {
         "Chỉ số 4.4, tử số: hồ sơ tiếp nhận trong kỳ có thành phần lấy từ kho dữ liệu điện tử "
         "của người nộp, hoặc có kết quả điện tử đã trả trực tuyến vào tài khoản của họ trước "
         "khi hết kỳ."
+    ),
+    SYNCED: gettext_lazy(
+        "Chỉ số 3.3, hệ số đồng bộ: hồ sơ tiếp nhận trong kỳ đã có ít nhất một trạng thái "
+        "được chuyển thành công lên Cổng Dịch vụ công quốc gia."
     ),
     RATED: gettext_lazy("Chỉ số 5.4: mọi phiếu đánh giá của công dân, tổ chức trong kỳ."),
     DISLIKED: gettext_lazy(
@@ -265,9 +273,25 @@ def dossier_definitions(spec: ReportSpec, defs: Definitions | None = None) -> di
         DELIVERED_ONLINE: resolved & Q(delivered_via=ReturnChannel.ONLINE, delivered_at__lt=t1),
         REUSED: received & reused,
         LINKED: received & (reused | delivered_online),
+        SYNCED: received & _synced(t0, t1),
     }
     assert tuple(found) == DOSSIER_KEYS
     return found
+
+
+def _synced(t0: Any, t1: Any) -> Q:
+    """Dossiers received in [t0, t1) with a status delivered to the national portal (an
+    uncorrelated sub-query over the outbox); none where no destination in use synchronises."""
+    names = registry.national_sync_in_use()
+    if not names:
+        return Q(pk__isnull=True)
+    delivered = OutboxMessage.objects.filter(
+        destination__in=names,
+        status=MessageStatus.DELIVERED,
+        dossier__received_at__gte=t0,
+        dossier__received_at__lt=t1,
+    )
+    return Q(pk__in=delivered.values("dossier_id"))
 
 
 def dossier_aggregates(spec: ReportSpec, defs: Definitions | None = None) -> dict[str, Any]:
@@ -324,7 +348,7 @@ def compute_indicators(report: Report) -> list[Indicator]:
     return [
         _processed_in_time(counts),
         _average_time(spec, defs, counts),
-        _online_share(f),
+        _online_share(f, counts),
         Indicator(
             id="3.6",
             name=_("Tỷ lệ hồ sơ thanh toán trực tuyến"),
@@ -444,19 +468,32 @@ def _procedure_times(lines: Sequence[Mapping[str, Any]]) -> list[ProcedureTime]:
     ]
 
 
-def _online_share(f: Figures) -> Indicator:
+def _online_share(f: Figures, counts: Mapping[str, Any]) -> Indicator:
+    """The national portal's 3.3: the share received online, times the share of the period's
+    dossiers synchronised to the portal where this site sends it statuses."""
     received = f["received.total"]
-    return _ratio(
-        id="3.3",
-        name=_("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
-        formula=_("Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100"),
-        numerator=Term("received.online", _("Hồ sơ nộp trực tuyến"), f["received.online"]),
-        denominator=Term("received.total", _("Hồ sơ tiếp nhận trong kỳ"), received),
-        threshold=50,
-        note=_(
-            "Chưa nhân tỷ lệ đồng bộ lên Cổng Dịch vụ công quốc gia và chưa xét điều kiện có "
-            "kết quả điện tử (chưa có số liệu). Tỷ lệ trực tiếp %(counter)s, qua bưu chính "
-            "%(postal)s."
+    total = Term("received.total", _("Hồ sơ tiếp nhận trong kỳ"), received)
+    online = Ratio(Term("received.online", _("Hồ sơ nộp trực tuyến"), f["received.online"]), total)
+    syncing = bool(registry.national_sync_in_use())
+    synced = Ratio(_term(SYNCED, counts), total)
+    if syncing:
+        value = percent(f["received.online"] * counts[SYNCED], received * received)
+        sync_note = _(
+            "Hệ số đồng bộ: %(synced)s/%(received)s hồ sơ tiếp nhận trong kỳ đã có trạng thái "
+            "trên Cổng Dịch vụ công quốc gia."
+        ) % {"synced": shown(counts[SYNCED]), "received": shown(received)}
+    else:
+        value = online.percent
+        sync_note = _(
+            "Hệ thống không gửi trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia (chưa bật trong "
+            "cấu hình), nên chưa nhân hệ số đồng bộ."
+        )
+    note = (
+        sync_note
+        + " "
+        + _(
+            "Danh mục chưa ghi thủ tục nào phải cấp kết quả bản giấy, nên điều kiện có kết quả "
+            "điện tử chưa áp dụng. Tỷ lệ trực tiếp %(counter)s, qua bưu chính %(postal)s."
         )
         % {
             "counter": shown(percent(f["received.counter"], received), " %"),
@@ -473,7 +510,19 @@ def _online_share(f: Figures) -> Indicator:
             "own": shown(f["received_online.own_portal"]),
             "assisted": shown(f["received_online.counter_assisted"]),
             "unrecorded": shown(f["received_online.unrecorded"]),
-        },
+        }
+    )
+    return Indicator(
+        id="3.3",
+        name=_("Tỷ lệ hồ sơ tiếp nhận trực tuyến"),
+        formula=_(
+            "Hồ sơ nộp trực tuyến ÷ Hồ sơ tiếp nhận trong kỳ × 100 × (Hồ sơ đã đồng bộ lên "
+            "Cổng Dịch vụ công quốc gia ÷ Hồ sơ tiếp nhận trong kỳ)"
+        ),
+        ratios=(online, synced) if syncing else (online,),
+        value=value,
+        threshold=50,
+        note=note,
     )
 
 

@@ -21,6 +21,7 @@ from motcua.documents.models import Document, DocumentKind
 from motcua.dossiers import actions
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.papers.rendering import paper_html
+from motcua.outbox.models import MessageStatus, OutboxMessage
 from motcua.reports import drilldown, official
 from motcua.reports.figures import ReportSpec
 from motcua.reports.formats import render
@@ -298,6 +299,49 @@ def test_reuse_and_the_citizen_store_count_the_dossiers_received_in_the_period(
         march.d["R11"].code,
         march.d["R2"].code,
     }
+
+
+def test_the_online_share_is_multiplied_by_the_share_synchronised_to_the_portal(
+    march: History, settings
+) -> None:
+    """3.3 as the national portal computes it, where the site sends it statuses: the share
+    received online (3/17) times the share of March's dossiers with a status delivered there
+    (R7 and R1; R2's message is still pending, A1 is April's)."""
+    settings.OUTBOX_DESTINATIONS = ["notifications", "national_portal"]
+
+    def message(name: str, status: str) -> None:
+        dossier = march.d[name]
+        event = dossier.events.order_by("sequence").first()
+        OutboxMessage.objects.create(
+            destination="national_portal",
+            dossier=dossier,
+            event=event,
+            event_type=event.type,
+            sequence=1,
+            idempotency_key=f"test-{name}",
+            payload={},
+            status=status,
+            created_at=event.at,
+            delivered_at=event.at if status == MessageStatus.DELIVERED else None,
+        )
+
+    message("R7", MessageStatus.DELIVERED)
+    message("R1", MessageStatus.DELIVERED)
+    message("R2", MessageStatus.PENDING)
+    message("A1", MessageStatus.DELIVERED)
+    chosen = march_report(None)
+    found = {i.id: i for i in compute_indicators(chosen)}["3.3"]
+    online, synced = found.ratios
+    assert (online.numerator.value, online.denominator.value) == (3, 17)
+    assert (synced.numerator.value, synced.denominator.value) == (2, 17)
+    assert found.value == Decimal("2.08")  # 3/17 × 2/17 × 100
+    assert "2/17" in found.note
+    listed = {d.code for d in drilldown.dossiers(chosen.spec, "indicator.synced")}
+    assert listed == {march.d["R7"].code, march.d["R1"].code}
+    settings.OUTBOX_DESTINATIONS = ["notifications"]  # not synchronising: the plain share
+    plain = {i.id: i for i in compute_indicators(march_report(None))}["3.3"]
+    assert plain.value == Decimal("17.65") and len(plain.ratios) == 1
+    assert "chưa nhân hệ số đồng bộ" in plain.note
 
 
 def test_working_days_used_is_recorded_when_processing_ends(march: History) -> None:

@@ -205,4 +205,12 @@ def resend(dossier: Dossier) -> OutboxMessage:
     return message
 
 
-register(Destination(name=NAME, deliver=deliver, wants=wants, problems=portal_client.problems))
+register(
+    Destination(
+        name=NAME,
+        deliver=deliver,
+        wants=wants,
+        problems=portal_client.problems,
+        national_sync=True,
+    )
+)
