@@ -153,8 +153,9 @@ def run_the_dossier(
     counter, leader, specialist = (tokens[name] for name, _unit, _role in STAFF)
 
     # the applicant submits on the portal, which pushes the dossier to motcua
+    submitted = portal_dossier(component)
     status, answer = portal.push(
-        f"http://127.0.0.1:{motcua.port}/api/v1/portal/dossiers", portal_dossier(component)
+        f"http://127.0.0.1:{motcua.port}/api/v1/portal/dossiers", submitted
     )
     assert status == 201, answer
     assert answer["error_code"] == "0" and answer["MaHoSo"] == PORTAL_CODE
@@ -221,6 +222,9 @@ def run_the_dossier(
     assert [(r["SuKien"], r["TrangThaiHoSo"]) for r in records] == expected
     assert [r["SoThuTu"] for r in records] == list(range(1, len(expected) + 1))
     assert {r["MaHoSoDonVi"] for r in records} == {code}
+    assert {r["KenhThucHien"] for r in records} == {"2"}  # online
+    assert {r["NgayNopHoSo"] for r in records} == {submitted["NgayNopHoSo"]}
+    assert {r["MaTTHC"] for r in records} == {CRIMINAL_RECORD}
     assert len({r["_key"] for r in records}) == len(expected)
     assert set(portal.keys_seen) == {r["_key"] for r in records}  # repeats only of these
     assert portal.bad_signatures == 0
