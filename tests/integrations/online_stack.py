@@ -17,7 +17,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +184,10 @@ class Stack:
         answer: dict[str, Any] = json.loads(raw)
         return answer
 
+    def stop_all(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+
     def report(self) -> str:
         return "\n".join(
             f"--- {child.name} (pid {child.popen.pid}) ---\n{child.output()}"
@@ -221,10 +225,10 @@ def stack(var_dir: Path, database_url: str, **settings: str) -> Iterator[Stack]:
     port = free_port()
     env.setdefault("MOTCUA_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     running = Stack(var_dir, env, port=port)
-    with ExitStack() as cleanup:
-        cleanup.callback(lambda: [child.stop() for child in reversed(running.children)])
-        try:
-            yield running
-        except BaseException:
-            print(running.report())
-            raise
+    try:
+        yield running
+    except BaseException:
+        print(running.report())
+        raise
+    finally:
+        running.stop_all()

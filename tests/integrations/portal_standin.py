@@ -56,7 +56,7 @@ class StandIn:
         stamp = str(int(time.time()))
         mac = hmac.new(self.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256)
         target = urlsplit(url)
-        client = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        client = http.client.HTTPConnection(target.netloc, timeout=30)
         try:
             client.request(
                 "POST",
