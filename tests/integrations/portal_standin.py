@@ -3,7 +3,8 @@
 It offers dossiers to pull (and forgets one once it is acknowledged), serves their files, takes
 status records (checking each request's signature and dropping a repeat by its
 Idempotency-Key, as the portal should), answers the remote status of a dossier (the last status
-it took, unless told otherwise) and serves the procedure catalogue. It can be told to be slow
+it took, unless told otherwise) and serves the procedure catalogue. It pushes a dossier to
+a push endpoint, signed (`push`). It can be told to be slow
 (`delay`), to answer every request with a status (`fail_with`, e.g. 503), or to offer every
 dossier twice (`double`)."""
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import threading
 import time
@@ -46,6 +48,35 @@ class StandIn:
     def offer(self, dossier: dict[str, Any]) -> None:
         with self.lock:
             self.pending.append(dossier)
+
+    def push(self, url: str, dossier: dict[str, Any]) -> tuple[int, Any]:
+        """POST one dossier to a push endpoint (`url`), signed as the portal signs; the
+        answer's status and JSON body."""
+        body = json.dumps(dossier, ensure_ascii=False).encode()
+        stamp = str(int(time.time()))
+        mac = hmac.new(self.secret.encode(), stamp.encode() + b"." + body, hashlib.sha256)
+        target = urlsplit(url)
+        client = http.client.HTTPConnection(target.netloc, timeout=30)
+        try:
+            client.request(
+                "POST",
+                target.path,
+                body=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Motcua-Timestamp": stamp,
+                    "X-Motcua-Signature": "sha256=" + mac.hexdigest(),
+                },
+            )
+            response = client.getresponse()
+            return response.status, json.loads(response.read() or b"null")
+        finally:
+            client.close()
+
+    def records_of(self, code: str) -> list[dict[str, Any]]:
+        """The status records taken for dossier `code` (MaHoSo), in order."""
+        with self.lock:
+            return [dict(s) for s in self.statuses if s["MaHoSo"] == code]
 
     def codes_of(self, code: str) -> list[str]:
         """The statuses taken for dossier `code` (MaHoSo), in order."""
