@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A NUL in the address or the query is refused with 400 before a view reads it.
+    # An address with a NUL in its path or query is not found (404) before a view reads it.
     "motcua.core.middleware.RefuseNulCharacterMiddleware",
     # Changes to the reference data are logged as made by the signed-in user (core/changes.py).
     "motcua.core.changes.ActorMiddleware",

@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 class ContentSecurityPolicyMiddleware:
@@ -21,10 +20,11 @@ class ContentSecurityPolicyMiddleware:
 
 
 class RefuseNulCharacterMiddleware:
-    """A NUL character in the address or its query is bad input, answered 400 (the styled page,
-    or the API's JSON error) before any view reads it: PostgreSQL refuses NUL in a text
-    parameter, so a code or a search term carrying one would otherwise fail in the database.
-    Form and JSON bodies are checked by their fields (Django's and the API's own validators)."""
+    """An address whose path or query carries a NUL character names nothing: it is answered
+    as not found (the styled 404 page, or the API's JSON 404, which every API operation
+    documents) before any view reads it. PostgreSQL refuses NUL in a text parameter, so a code
+    or a search term carrying one would otherwise fail in the database. Form and JSON bodies
+    are checked by their fields (Django's and the API's own validators)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -34,5 +34,5 @@ class RefuseNulCharacterMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            raise BadRequest("NUL character in the address")
+            raise Http404("NUL character in the address")
         return self.get_response(request)
