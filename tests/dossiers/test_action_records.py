@@ -24,7 +24,14 @@ from tests.dossiers.test_receive_dossier import receive
 
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json"
 # The API's routes that are not an action on a dossier.
-OTHER_ROUTES = {"/api/v1/dossiers", "/api/v1/dossiers/{code}", "/api/v1/lookup/{code}"}
+# Routes that are not dossier actions: the intake and the list, one dossier, the public lookup,
+# and the ratings relayed by another system (docs/domain/ratings.md).
+OTHER_ROUTES = {
+    "/api/v1/dossiers",
+    "/api/v1/dossiers/{code}",
+    "/api/v1/lookup/{code}",
+    "/api/v1/ratings",
+}
 
 
 @pytest.mark.parametrize("name", list(ACTIONS))
